@@ -1,0 +1,74 @@
+"""The `img` command. With no arguments it opens the wizard (ZENworks: "enter img to display a
+menu"); with a command it runs it. Each command lives in its own module here and registers
+itself through COMMANDS.
+
+Exit status: 0 success, 2 usage error, 1 the session (or command) failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .. import imgcast_version
+from ..errors import ImgcastError, UsageError
+
+# Modules under imgcast.engine.cli, each with register(subparsers) that sets `run` as the
+# handler default. The order is the order of `img --help`.
+COMMANDS = ("cmd_address",)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit 2 (it prints usage blocks by default)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="img",
+        description="Put one disk image down on many computers at once over IP multicast.",
+        epilog="With no command, img opens the wizard.",
+    )
+    parser.add_argument("--version", action="version", version=f"imgcast {imgcast_version()}")
+    parser.add_argument("--kiosk", action="store_true", help="open the wizard full screen, for an imaging room")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        importlib.import_module(f"{__package__}.{name}").register(sub)
+    return parser
+
+
+def open_wizard(kiosk: bool) -> int:
+    """The wizard lives in imgcast.app (Qt); imported only here so the CLI never loads Qt itself."""
+    try:
+        app_main = importlib.import_module("imgcast.app.main")
+    except ImportError as error:
+        raise ImgcastError(f"the wizard cannot start: {error}; run 'img --help' for the commands") from None
+    return int(app_main.main(kiosk=kiosk))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+        if args.command is None:
+            return open_wizard(args.kiosk)
+        return int(args.run(args) or EXIT_OK)
+    except UsageError as error:
+        print(f"img: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ImgcastError as error:
+        print(f"img: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("img: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

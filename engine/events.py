@@ -1,0 +1,202 @@
+"""What happens in a session, in the words a user would use.
+
+The protocol machines emit these; the CLI prints them, `--json` serialises them and the
+wizard shows them: one vocabulary everywhere. Events are small frozen dataclasses, like h11's.
+Times inside events are durations in seconds, never clock readings, so they mean the same
+to every reader.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A participant as the master sees it."""
+
+    client_id: str  # the sender id in hex: stable for the session, unique on the group
+    host: str
+    address: str
+    target_size: int | None  # bytes the client's target can hold; None: grows as needed
+
+
+@dataclass(frozen=True)
+class Event:
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: {"event": "client_joined", ...fields}."""
+        name = "".join("_" + c.lower() if c.isupper() else c for c in type(self).__name__)[1:]
+        return {"event": name, **dataclasses.asdict(self)}
+
+
+# --- lobby -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingForMaster(Event):
+    """A client (or an undecided participant) listens on the group for its master."""
+
+    group: str
+    port: int
+
+
+@dataclass(frozen=True)
+class RoleDecided(Event):
+    """A participant started without a role now knows it: someone claimed mastership."""
+
+    role: str  # "master" or "client"
+    master_id: str
+
+
+@dataclass(frozen=True)
+class LobbyOpened(Event):
+    """The master announces the session and waits for clients."""
+
+    group: str
+    port: int
+    session_id: str
+    stream_size: int | None
+    disk_size: int
+
+
+@dataclass(frozen=True)
+class MasterFound(Event):
+    """A client heard its master's announce."""
+
+    master_host: str
+    master_address: str
+    stream_size: int | None
+    disk_size: int
+
+
+@dataclass(frozen=True)
+class Joined(Event):
+    """The master accepted this client into the session."""
+
+    client_id: str
+
+
+@dataclass(frozen=True)
+class ClientJoined(Event):
+    client: Peer
+    joined: int  # clients in the lobby now
+    wanted: int | None  # clients=N, when given
+
+
+@dataclass(frozen=True)
+class ClientLeft(Event):
+    """A client left the lobby (or was silent there too long) before the transfer."""
+
+    client: Peer
+    reason: str
+
+
+@dataclass(frozen=True)
+class StartScheduled(Event):
+    """The lobby will close by itself after `seconds` unless more clients join or it starts now."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CollisionDetected(Event):
+    """Another session uses our group address (a name hash collision); its data is ignored."""
+
+    other_session_id: str
+    other_sender: str
+    other_address: str
+
+
+# --- transfer ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferStarted(Event):
+    clients: tuple[Peer, ...]
+    stream_size: int | None
+
+
+@dataclass(frozen=True)
+class Progress(Event):
+    """Overall progress: the master counts new stream bytes sent, a client bytes written."""
+
+    done: int
+    total: int | None
+    rate: float  # bytes per second, recent average
+    lost: int  # datagrams found missing so far (client) / reported missing (master)
+    repairs: int  # repair datagrams received (client) / sent (master)
+
+
+@dataclass(frozen=True)
+class ClientProgress(Event):
+    """The master's view of one client, from its periodic reports."""
+
+    client_id: str
+    done: int
+    lost: int
+    repaired: int
+
+
+@dataclass(frozen=True)
+class ClientDropped(Event):
+    """The master gave up on a client (silent too long, or it left); the others go on."""
+
+    client: Peer
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClientVerified(Event):
+    client: Peer
+
+
+@dataclass(frozen=True)
+class ClientFailed(Event):
+    client: Peer
+    reason: str
+
+
+@dataclass(frozen=True)
+class TargetVerified(Event):
+    """This client's copy matched the master's SHA-256."""
+
+    sha256: str
+    size: int
+
+
+# --- end ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionFinished(Event):
+    """The session is over. On the master it lists every client; on a client only itself."""
+
+    verified: tuple[Peer, ...]
+    failed: tuple[Peer, ...]
+    dropped: tuple[Peer, ...]
+    sha256: str
+    size: int
+    seconds: float
+
+    @property
+    def all_verified(self) -> bool:
+        return bool(self.verified) and not self.failed and not self.dropped
+
+
+@dataclass(frozen=True)
+class SessionFailed(Event):
+    """This participant's session ended without success; `reason` is one line for a person."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class DatagramDropped(Event):
+    """A datagram was malformed or belonged to another session; counted, never fatal.
+
+    Emitted at most once per kind, so a flood of garbage cannot flood the user."""
+
+    reason: str
+    count: int

@@ -1,0 +1,84 @@
+"""What a session moves: a byte stream read once, in order, by the master, and written once, in
+order, by each client. The protocol never sees files; raw files, disks and .imgcast image
+files all hide behind these two small interfaces (DESIGN.md: "Image stream = image file").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import IntEnum
+from typing import Protocol
+
+
+class StreamFormat(IntEnum):
+    """How a client must interpret the bytes it receives; carried in the master's announce."""
+
+    RAW = 0  # the bytes are the disk, from offset 0
+    IMGCAST = 1  # the bytes are an .imgcast image stream (header, chunks, trailer)
+
+
+class StreamSource(Protocol):
+    """A master's stream. `read` is called from a worker thread, never from the event loop."""
+
+    description: str
+    stream_format: StreamFormat
+    stream_size: int | None  # bytes on the wire, when known before sending (None: built on the fly)
+    disk_size: int  # size of the disk the stream puts down; targets smaller than this are refused
+
+    def read(self, n: int) -> bytes:
+        """Up to n bytes; b"" at the end of the stream."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class StreamSink(Protocol):
+    """A client's target. `write` is called from a worker thread with the stream in order."""
+
+    description: str
+    capacity: int | None  # bytes the target can hold (None: grows, like a new regular file)
+
+    def write(self, data: bytes | memoryview) -> None: ...
+
+    def finish(self) -> None:
+        """Flush and check everything written; raise ImgcastError if the result is not good."""
+        ...
+
+    def abort(self) -> None:
+        """The session did not finish: leave the target marked incomplete, record nothing as done."""
+        ...
+
+
+class HashingReader:
+    """Reads a source and hashes what it hands out, so the master's SHA-256 costs no extra pass."""
+
+    def __init__(self, source: StreamSource) -> None:
+        self.source = source
+        self.bytes_read = 0
+        self._hash = hashlib.sha256()
+
+    def read(self, n: int) -> bytes:
+        data = self.source.read(n)
+        self._hash.update(data)
+        self.bytes_read += len(data)
+        return data
+
+    def digest(self) -> bytes:
+        return self._hash.digest()
+
+
+class HashingWriter:
+    """Writes to a sink and hashes what passes, so a client verifies without re-reading its target."""
+
+    def __init__(self, sink: StreamSink) -> None:
+        self.sink = sink
+        self.bytes_written = 0
+        self._hash = hashlib.sha256()
+
+    def write(self, data: bytes | memoryview) -> None:
+        self._hash.update(data)
+        self.sink.write(data)
+        self.bytes_written += len(data)
+
+    def digest(self) -> bytes:
+        return self._hash.digest()
