@@ -11,7 +11,19 @@ def open_source(path: str) -> StreamSource:
     return RawFileSource(path)
 
 
-def open_sink(path: str, stream_format: StreamFormat, disk_size: int, confirmed: bool) -> StreamSink:
-    """The client's target for `to=PATH`, given what the master announced it will send."""
-    del stream_format, disk_size, confirmed  # raw files take any raw stream
+def open_sink(
+    path: str,
+    *,
+    stream_format: StreamFormat,
+    disk_size: int,
+    confirmed: bool,
+    image_name: str = "",
+    session_name: str | None = None,
+) -> StreamSink:
+    """The client's target for `to=PATH`, given what the master announced it will send.
+
+    `confirmed` says the operator agreed to overwrite a disk (--yes or the wizard's dialog);
+    `image_name` and `session_name` are what a verified put-down records as the last base image.
+    """
+    del stream_format, disk_size, confirmed, image_name, session_name  # raw files take any raw stream
     return RawFileSink(path)
