@@ -1,0 +1,508 @@
+"""A client's side of a session, as a state machine with no I/O.
+
+It finds its master, joins, gathers each slice's blocks (rebuilding lost ones from parity),
+hands the stream out in order (`take_data`), asks for what is missing with NAKs that other
+clients' NAKs can suppress, reports progress, and finally reports the verdict on its copy.
+The driver writes the data and computes the digest, then calls `target_written`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .. import wire
+from ..events import (
+    Joined,
+    MasterFound,
+    Peer,
+    Progress,
+    SessionFailed,
+    SessionFinished,
+    TargetVerified,
+    TransferStarted,
+    WaitingForMaster,
+)
+from ..stream.base import StreamFormat
+from . import fec
+from .common import MachineBase, ProtocolConfig, sender_hex
+
+TICK = 0.1
+_DATA, _PARITY = int(wire.Kind.DATA), int(wire.Kind.PARITY)
+_HEADER = wire.BLOCK_HEADER
+_HSIZE = wire.BLOCK_HEADER_SIZE
+NAK_ENTRIES_PER_DATAGRAM = 36
+_OTHER_CLIENTS_KINDS = frozenset({int(wire.Kind.JOIN), int(wire.Kind.REPORT), int(wire.Kind.DONE)})
+
+
+class State(Enum):
+    WAITING = "waiting"  # for a master's announce
+    JOINING = "joining"
+    JOINED = "joined"  # in the lobby
+    TRANSFER = "transfer"
+    VERIFYING = "verifying"  # all bytes handed out; the driver checks the target
+    REPORTING = "reporting"  # verdict sent, waiting for the master's ACK
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class SessionParameters:
+    """What the master's announce told us."""
+
+    master: int
+    master_host: str
+    master_address: str
+    image_name: str
+    stream_format: StreamFormat
+    stream_size: int | None
+    disk_size: int
+    block_size: int
+    slice_blocks: int
+
+
+@dataclass
+class SliceBuffer:
+    k: int
+    data: bytearray
+    have: bytearray  # 1 per data block received
+    have_count: int = 0
+    parity: dict[int, bytes] = field(default_factory=dict)
+    closed: bool = False  # the master has moved on: what is missing now is lost
+    complete: bool = False
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.k - self.have_count - len(self.parity))
+
+
+class Client(MachineBase):
+    def __init__(
+        self,
+        session_id: bytes,
+        sender: int,
+        *,
+        now: float,
+        host: str,
+        address: str = "",
+        capacity: int | None = None,
+        group: str = "",
+        port: int = 0,
+        config: ProtocolConfig | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        super().__init__(session_id, sender)
+        self.config = config or ProtocolConfig()
+        self.rng = rng or random.Random()
+        self.host = host
+        self.address = address
+        self.capacity = capacity
+        self.state = State.WAITING
+        self.params: SessionParameters | None = None
+        self.lost = 0
+        self.repaired = 0
+        self.duplicates = 0
+        self._last_master = now
+        self._next_join = now
+        self._next_tick = now + TICK
+        self._next_report = now
+        self._report_offset = sender % self.config.report_every_slices
+        self._slices: dict[int, SliceBuffer] = {}
+        self._delivered = 0  # slices handed out, in order: our progress watermark
+        self._delivered_bytes = 0
+        self._highest = -1  # highest slice number seen
+        self._total_slices: int | None = None
+        self._expected_sha = b""
+        self._stream_size: int | None = None
+        self._ready: list[bytes | memoryview] = []
+        self._nak_due: dict[int, float] = {}
+        self._next_nak: float | None = None
+        self._done_payload: dict[str, object] | None = None
+        self._next_done = 0.0
+        self._progress_last = (now, 0)
+        self._rate = 0.0
+        self._started_at = now
+        self._emit(WaitingForMaster(group, port))
+
+    # --- queries --------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self.state is State.CLOSED
+
+    @property
+    def watermark(self) -> int:
+        return self._delivered
+
+    def take_data(self) -> list[bytes | memoryview]:
+        """Stream bytes ready to write, in order since the last call."""
+        out, self._ready = self._ready, []
+        return out
+
+    # --- operator actions -----------------------------------------------------------------
+
+    def leave(self, now: float) -> None:
+        """Leave the session (Ctrl-C, Cancel): the master drops us; our target is incomplete."""
+        if self.closed:
+            return
+        if self.state is not State.WAITING:
+            for _ in range(2):
+                self._send(wire.Kind.ABORT, reason="the operator left the session")
+        self._fail("you left the session; the target is incomplete")
+
+    def target_written(self, sha256: bytes, now: float, error: str | None = None) -> None:
+        """The driver wrote and flushed everything `take_data` gave: its digest, or what went wrong."""
+        if self.state is not State.VERIFYING:
+            return
+        ok = error is None and sha256 == self._expected_sha
+        reason = error or ("" if ok else "the copy's SHA-256 does not match the master's")
+        size = self._stream_size or 0
+        if ok:
+            self._emit(TargetVerified(sha256.hex(), size))
+        self._done_payload = {"ok": ok, "sha256": sha256, "size": size, "reason": reason[:250]}
+        self.state = State.REPORTING
+        self._next_done = now
+        self._verdict = (ok, reason)
+
+    # --- input ----------------------------------------------------------------------------
+
+    def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
+        # Packet path: blocks from our master are handled without construct.
+        if (
+            len(data) > _HSIZE
+            and data[5] in (_DATA, _PARITY)
+            and self.params is not None
+            and bytes(data[0:4]) == wire.MAGIC
+            and data[4] == wire.PROTOCOL_VERSION
+        ):
+            _, _, kind, session_id, sender, number, index, k1, _, _ = _HEADER.unpack_from(data)
+            if session_id != self.session_id:
+                self._drop("another session on this group address")
+                return
+            if sender != self.params.master:
+                self._drop("blocks from a computer that is not our master")
+                return
+            self._last_master = now
+            if len(data) - _HSIZE != self.params.block_size:
+                self._drop("block of the wrong size")
+                return
+            k = k1 + 1
+            if (kind == _DATA) != (index < k):
+                self._drop("malformed: block index outside its slice")
+                return
+            self._on_block(kind, number, index, k, data, now)
+            return
+        if len(data) >= 18 and data[5] in _OTHER_CLIENTS_KINDS:
+            return  # another client's join, report or verdict: only the master reads those
+        datagram = self._parse(data)
+        if datagram is None:
+            return
+        kind, body = datagram.kind, datagram.body
+        if kind is wire.Kind.NAK:
+            self._on_other_nak(body, now)
+            return
+        if kind is wire.Kind.ANNOUNCE and body.role == wire.Role.MASTER:
+            self._on_announce(datagram.sender, body, address, now)
+            return
+        if self.params is None or datagram.sender != self.params.master:
+            return  # other clients' reports and joins, undecided participants
+        self._last_master = now
+        if kind is wire.Kind.ACCEPT and body.client == self.sender:
+            self._on_accept(body, now)
+        elif kind is wire.Kind.START:
+            self._on_start(body, now)
+        elif kind is wire.Kind.END:
+            self._on_end(body, now)
+        elif kind is wire.Kind.ACK and self.sender in body.clients:
+            self._on_ack(now)
+        elif kind is wire.Kind.ABORT:
+            self._fail(f"the master ended the session: {body.reason}; the target is incomplete")
+
+    def _on_announce(self, sender: int, body: object, address: tuple[str, int], now: float) -> None:
+        if self.params is not None:
+            if sender == self.params.master:
+                self._last_master = now
+                if body.stream_size != wire.UNKNOWN_SIZE and self._stream_size is None:  # type: ignore[attr-defined]
+                    self._stream_size = body.stream_size  # type: ignore[attr-defined]
+            return
+        if self.state is not State.WAITING:
+            return
+        b = body
+        size = None if b.stream_size == wire.UNKNOWN_SIZE else b.stream_size  # type: ignore[attr-defined]
+        try:
+            stream_format = StreamFormat(b.stream_format)  # type: ignore[attr-defined]
+        except ValueError:
+            self._drop("announce of an unknown stream format")
+            return
+        self.params = SessionParameters(
+            sender, b.host, address[0], b.image_name, stream_format, size,  # type: ignore[attr-defined]
+            b.disk_size, b.block_size, b.slice_blocks,  # type: ignore[attr-defined]
+        )
+        self._stream_size = size
+        self._last_master = now
+        self.state = State.JOINING
+        self._next_join = now
+        self._emit(MasterFound(b.host, address[0], size, b.disk_size))  # type: ignore[attr-defined]
+        self._send_join()
+
+    def _send_join(self) -> None:
+        capacity = wire.UNKNOWN_SIZE if self.capacity is None else self.capacity
+        self._send(wire.Kind.JOIN, host=self.host[:200], address=self.address[:60], capacity=capacity)
+
+    def _on_accept(self, body: object, now: float) -> None:
+        if self.state is not State.JOINING:
+            return
+        if not body.accepted:  # type: ignore[attr-defined]
+            self._fail(f"the master refused this computer: {body.reason}")  # type: ignore[attr-defined]
+            return
+        self.state = State.JOINED
+        self._next_report = now
+        self._emit(Joined(sender_hex(self.sender)))
+
+    def _on_start(self, body: object, now: float) -> None:
+        if self.state not in (State.JOINING, State.JOINED, State.TRANSFER):
+            return
+        if self.sender not in body.clients:  # type: ignore[attr-defined]
+            self._fail("the session started without this computer; join the next one")
+        elif self.state is not State.TRANSFER:
+            self._begin_transfer(now)
+
+    def _begin_transfer(self, now: float) -> None:
+        self.state = State.TRANSFER
+        self._started_at = now
+        self._progress_last = (now, 0)
+        self._emit(TransferStarted((), self._stream_size))
+
+    def _on_block(self, kind: int, number: int, index: int, k: int, data: bytes | memoryview, now: float) -> None:
+        if self.state in (State.JOINING, State.JOINED):
+            self._begin_transfer(now)  # ACCEPT or START was lost; a START without us fails us
+        elif self.state is not State.TRANSFER:
+            return
+        if number < self._delivered:
+            self.duplicates += 1
+            return
+        buf = self._slices.get(number)
+        if buf is None:
+            buf = self._new_slice(number, k)
+        if buf.complete:
+            self.duplicates += 1
+            return
+        if kind == _DATA:
+            if buf.have[index]:
+                self.duplicates += 1
+                return
+            bs = self.params.block_size  # type: ignore[union-attr]
+            buf.data[index * bs : (index + 1) * bs] = data[_HSIZE:]
+            buf.have[index] = 1
+            buf.have_count += 1
+        else:
+            if index in buf.parity:
+                self.duplicates += 1
+                return
+            buf.parity[index] = bytes(data[_HSIZE:])
+            if number in self._nak_due:  # a repair is arriving: give it time before asking again
+                self._nak_due[number] = max(self._nak_due[number], now + self.config.nak_max_delay)
+        if buf.have_count + len(buf.parity) >= buf.k:
+            self._complete(number, buf)
+        if number > self._highest:
+            previous = self._highest
+            self._highest = number
+            for older in range(max(previous, self._delivered), number):
+                self._close_slice(older, now)
+        self._deliver(now)
+
+    def _new_slice(self, number: int, k: int) -> SliceBuffer:
+        bs = self.params.block_size  # type: ignore[union-attr]
+        buf = SliceBuffer(k, bytearray(k * bs), bytearray(k))
+        self._slices[number] = buf
+        return buf
+
+    def _slice_k(self, number: int) -> int:
+        """Blocks in a slice we have seen nothing of (only the last slice may be short)."""
+        p = self.params
+        assert p is not None
+        if self._stream_size is not None:
+            blocks = -(-self._stream_size // p.block_size)
+            return max(1, min(p.slice_blocks, blocks - number * p.slice_blocks))
+        return p.slice_blocks
+
+    def _close_slice(self, number: int, now: float) -> None:
+        if number < self._delivered:
+            return
+        buf = self._slices.get(number)
+        if buf is None:
+            buf = self._new_slice(number, self._slice_k(number))
+        if buf.closed or buf.complete:
+            buf.closed = True
+            return
+        buf.closed = True
+        self.lost += buf.missing
+        self._schedule_nak(number, now + self.rng.random() * self.config.nak_max_delay)
+
+    def _schedule_nak(self, number: int, when: float) -> None:
+        self._nak_due[number] = when
+        if self._next_nak is None or when < self._next_nak:
+            self._next_nak = when
+
+    def _complete(self, number: int, buf: SliceBuffer) -> None:
+        if buf.have_count < buf.k:
+            bs = self.params.block_size  # type: ignore[union-attr]
+            view = memoryview(buf.data)
+            shares = [view[i * bs : (i + 1) * bs] for i in range(buf.k) if buf.have[i]]
+            numbers = [i for i in range(buf.k) if buf.have[i]]
+            for share_no, block in buf.parity.items():
+                if len(shares) >= buf.k:
+                    break
+                shares.append(block)
+                numbers.append(share_no)
+            blocks = fec.recover(buf.k, shares, numbers)
+            for i in range(buf.k):
+                if not buf.have[i]:
+                    buf.data[i * bs : (i + 1) * bs] = blocks[i]
+            self.repaired += buf.k - buf.have_count
+        buf.complete = True
+        buf.parity.clear()
+        self._nak_due.pop(number, None)
+
+    def _deliver(self, now: float) -> None:
+        """Hand out complete slices in order. A full slice that might be the stream's last waits
+        until we know the stream's size, so padding is never written."""
+        while True:
+            buf = self._slices.get(self._delivered)
+            if buf is None or not buf.complete:
+                break
+            data: bytes | memoryview = buf.data
+            if self._stream_size is not None:
+                remaining = self._stream_size - self._delivered_bytes
+                if remaining < len(buf.data):
+                    data = memoryview(buf.data)[: max(0, remaining)]
+            elif self._delivered >= self._highest and self._total_slices is None:
+                break
+            del self._slices[self._delivered]
+            self._ready.append(data)
+            self._delivered += 1
+            self._delivered_bytes += len(data)
+            if (self._delivered - self._report_offset) % self.config.report_every_slices == 0:
+                self._next_report = now
+        if self._total_slices is not None and self._delivered >= self._total_slices and self.state is State.TRANSFER:
+            self.state = State.VERIFYING
+            self._emit(self._progress(now))
+
+    def _on_end(self, body: object, now: float) -> None:
+        if self.state is State.JOINED:
+            self._begin_transfer(now)
+        if self.state is not State.TRANSFER:
+            return
+        if self._total_slices is None:
+            self._total_slices = body.slices  # type: ignore[attr-defined]
+            self._stream_size = body.stream_size  # type: ignore[attr-defined]
+            self._expected_sha = body.sha256  # type: ignore[attr-defined]
+            last = self._total_slices - 1
+            if last in self._slices and not self._slices[last].complete:
+                pass
+            for number in range(max(self._highest + 1, self._delivered), self._total_slices):
+                self._highest = number
+                self._close_slice(number, now)
+            for number in range(self._delivered, self._total_slices):
+                self._close_slice(number, now)
+        self._deliver(now)
+
+    def _on_other_nak(self, body: object, now: float) -> None:
+        """Another client asked: if it asked for at least as much as we need, its repair will
+        serve us too, so we wait instead of asking (NAK suppression)."""
+        for entry in body.entries:  # type: ignore[attr-defined]
+            due = self._nak_due.get(entry.slice)
+            if due is None or due <= now:
+                continue
+            buf = self._slices.get(entry.slice)
+            if buf is not None and buf.missing <= entry.missing:
+                self._nak_due[entry.slice] = now + self.config.nak_retry
+
+    def _on_ack(self, now: float) -> None:
+        if self.state is not State.REPORTING:
+            return
+        ok, reason = self._verdict
+        me = Peer(sender_hex(self.sender), self.host, self.address, self.capacity)
+        self.state = State.CLOSED
+        if ok:
+            self._emit(SessionFinished((me,), (), (), self._expected_sha.hex(), self._stream_size or 0, now - self._started_at))
+        else:
+            self._emit(SessionFailed(f"this computer's copy failed verification: {reason}"))
+
+    def _fail(self, reason: str) -> None:
+        if self.closed:
+            return
+        self.state = State.CLOSED
+        self._emit(SessionFailed(reason))
+
+    # --- time -----------------------------------------------------------------------------
+
+    def get_timer(self) -> float | None:
+        if self.closed:
+            return None
+        timers = [self._next_tick]
+        if self.state is State.JOINING:
+            timers.append(self._next_join)
+        if self.state in (State.JOINED, State.TRANSFER, State.VERIFYING):
+            timers.append(self._next_report)
+        if self._next_nak is not None:
+            timers.append(self._next_nak)
+        if self.state is State.REPORTING:
+            timers.append(self._next_done)
+        return min(timers)
+
+    def handle_timer(self, now: float) -> None:
+        if self.closed:
+            return
+        if self.state is not State.WAITING and now - self._last_master > self.config.master_timeout:
+            self._fail(
+                f"the master stopped answering (nothing for {self.config.master_timeout:g} s); "
+                "the target is incomplete"
+            )
+            return
+        if self.state is State.JOINING and now >= self._next_join:
+            self._next_join = now + self.config.join_interval
+            self._send_join()
+        if self.state in (State.JOINED, State.TRANSFER, State.VERIFYING) and now >= self._next_report:
+            self._next_report = now + self.config.report_interval * (0.8 + 0.4 * self.rng.random())
+            self._send(wire.Kind.REPORT, watermark=self._delivered, done=self._delivered_bytes,
+                       lost=min(self.lost, 0xFFFFFFFF), repaired=min(self.repaired, 0xFFFFFFFF))
+        if self._next_nak is not None and now >= self._next_nak:
+            self._send_naks(now)
+        if self.state is State.REPORTING and now >= self._next_done:
+            self._next_done = now + self.config.done_interval
+            self._send(wire.Kind.DONE, **self._done_payload)  # type: ignore[arg-type]
+        if now >= self._next_tick:
+            self._next_tick = now + TICK
+            if self.state is State.TRANSFER:
+                self._emit(self._progress(now))
+
+    def _progress(self, now: float) -> Progress:
+        then, before = self._progress_last
+        if now > then:
+            self._rate = 0.7 * self._rate + 0.3 * (self._delivered_bytes - before) / (now - then)
+        self._progress_last = (now, self._delivered_bytes)
+        return Progress(self._delivered_bytes, self._stream_size, self._rate, self.lost, self.repaired)
+
+    def _send_naks(self, now: float) -> None:
+        entries = []
+        upcoming = None
+        for number, due in list(self._nak_due.items()):
+            buf = self._slices.get(number)
+            if buf is None or buf.complete:
+                del self._nak_due[number]
+                continue
+            if due > now:
+                upcoming = due if upcoming is None else min(upcoming, due)
+                continue
+            bitmap = wire.bitmap_of([i for i in range(buf.k) if not buf.have[i]])
+            entries.append({"slice": number, "missing": buf.missing, "bitmap": bitmap})
+            retry = now + self.config.nak_retry * (1 + 0.5 * self.rng.random())
+            self._nak_due[number] = retry
+            upcoming = retry if upcoming is None else min(upcoming, retry)
+        self._next_nak = upcoming
+        for at in range(0, len(entries), NAK_ENTRIES_PER_DATAGRAM):
+            self._send(wire.Kind.NAK, entries=entries[at : at + NAK_ENTRIES_PER_DATAGRAM])
+
+    def datagrams_to_send(self, now: float) -> list:
+        return self._take_control()

@@ -1,0 +1,144 @@
+"""What the master and client machines share: settings, the outgoing-datagram type, and the
+bookkeeping every sans-IO machine needs (an event queue, a datagram queue, drop counters).
+
+Nothing here opens a socket or reads a clock: callers pass `now` (seconds, any monotonic base).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass
+
+from .. import wire
+from ..events import DatagramDropped, Event
+
+# Default block payload: a 1500-byte MTU minus IPv4 (20) and UDP (8) headers and our block
+# header, so no datagram is ever fragmented.
+DEFAULT_MTU = 1500
+IP_UDP_OVERHEAD = 28
+
+
+def block_size_for_mtu(mtu: int) -> int:
+    return mtu - IP_UDP_OVERHEAD - wire.BLOCK_HEADER_SIZE
+
+
+@dataclass(frozen=True)
+class ProtocolConfig:
+    """Every knob of the protocol, with defaults for a LAN. Tests shrink the timeouts."""
+
+    block_size: int = block_size_for_mtu(DEFAULT_MTU)
+    slice_blocks: int = 128  # data blocks per slice (k); parity indices k..255 repair it
+    window_slices: int = 192  # slices the master may send past the slowest client's progress
+    readahead_slices: int = 8  # slices the master wants read ahead of its send position
+    report_every_slices: int = 48  # a client reports when its progress crosses (its own offset + n*this)
+    report_interval: float = 0.5  # ... and at least this often, as a heartbeat
+    announce_interval: float = 0.5
+    join_interval: float = 0.5
+    nak_max_delay: float = 0.010  # NAKs wait a random [0, this) so one can suppress many
+    nak_retry: float = 0.060  # ask again for a slice still incomplete after this long
+    repair_holdoff: float = 0.030  # the master ignores NAKs a repair just sent already covers
+    client_timeout: float = 10.0  # a client silent this long is dropped
+    master_timeout: float = 10.0  # a master silent this long fails its clients
+    end_interval: float = 0.2
+    done_interval: float = 0.3
+    linger: float = 1.0  # the master answers late DONEs this long after the end
+    claim_window: float = 0.5  # undecided participants: claims heard in this window compete
+    rate: float | None = None  # bytes/s cap; None: as fast as clients keep up
+    initial_rate: float = 200e6
+    min_rate: float = 1e6
+    rate_interval: float = 0.05  # the master re-evaluates its rate this often
+    burst_datagrams: int = 44  # one GSO send: 44 x 1472 bytes fits a 64 KiB packet
+
+    def __post_init__(self) -> None:
+        if not 64 <= self.block_size <= wire.MAX_DATAGRAM - wire.BLOCK_HEADER_SIZE:
+            raise ValueError(f"block size {self.block_size} outside 64..{wire.MAX_DATAGRAM - wire.BLOCK_HEADER_SIZE}")
+        if not 1 <= self.slice_blocks <= 255:
+            raise ValueError(f"slice of {self.slice_blocks} blocks: use 1..255")
+        if self.window_slices < 2 * self.report_every_slices:
+            raise ValueError("the window must be at least twice the report spacing")
+
+    @property
+    def slice_bytes(self) -> int:
+        return self.block_size * self.slice_blocks
+
+
+@dataclass(frozen=True)
+class Transmit:
+    """Bytes for the group. With `segment_size`, `data` holds several datagrams of that size
+    back to back (the last may be shorter), ready for one batched (GSO) send."""
+
+    data: bytes | memoryview
+    segment_size: int | None = None
+
+    def datagrams(self) -> list[bytes | memoryview]:
+        if self.segment_size is None:
+            return [self.data]
+        view = memoryview(self.data)
+        return [view[i : i + self.segment_size] for i in range(0, len(view), self.segment_size)]
+
+    @property
+    def count(self) -> int:
+        if self.segment_size is None:
+            return 1
+        return -(-len(self.data) // self.segment_size)
+
+
+class MachineBase:
+    """Queues and counters common to every participant's machine."""
+
+    def __init__(self, session_id: bytes, sender: int) -> None:
+        self.session_id = session_id
+        self.sender = sender
+        self._events: deque[Event] = deque()
+        self._outgoing: list[Transmit] = []
+        self.dropped: Counter[str] = Counter()  # reason -> datagrams dropped
+
+    # --- for drivers ----------------------------------------------------------------------
+
+    def next_event(self) -> Event | None:
+        return self._events.popleft() if self._events else None
+
+    def events(self) -> list[Event]:
+        """Every queued event, oldest first."""
+        out = list(self._events)
+        self._events.clear()
+        return out
+
+    # --- for subclasses -------------------------------------------------------------------
+
+    def _emit(self, event: Event) -> None:
+        self._events.append(event)
+
+    def _send(self, kind: wire.Kind, **fields: object) -> None:
+        self._outgoing.append(Transmit(wire.build(kind, self.session_id, self.sender, **fields)))
+
+    def _take_control(self) -> list[Transmit]:
+        out, self._outgoing = self._outgoing, []
+        return out
+
+    def _drop(self, reason: str) -> None:
+        """Count a datagram we will not use; tell the user the first time each reason occurs."""
+        self.dropped[reason] += 1
+        if self.dropped[reason] == 1:
+            self._emit(DatagramDropped(reason, 1))
+
+    def _parse(self, data: bytes | memoryview) -> wire.Datagram | None:
+        """Parse, or count and drop: nothing a network sends can raise out of a machine."""
+        try:
+            datagram = wire.parse(data)
+        except wire.WireError as error:
+            self._drop(f"malformed: {error}")
+            return None
+        if datagram.session_id != self.session_id:
+            self._on_foreign(datagram)
+            return None
+        if datagram.sender == self.sender:
+            return None  # our own datagram, looped back
+        return datagram
+
+    def _on_foreign(self, datagram: wire.Datagram) -> None:
+        self._drop("another session on this group address")
+
+
+def sender_hex(sender: int) -> str:
+    return f"{sender:08x}"

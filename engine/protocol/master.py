@@ -1,0 +1,584 @@
+"""The master's side of a session, as a state machine with no I/O.
+
+Phases: LOBBY (announce, accept joins, decide when to start), TRANSFER (send slices, repair
+what clients report missing, keep within a window of the slowest client), ENDING (announce the
+end and the SHA-256, collect each client's verdict), then closed.
+
+The driver feeds it source slices (`wants_slices` / `add_slice` / `end_of_stream`), datagrams
+(`receive_datagram`) and timer ticks (`handle_timer`), and drains `datagrams_to_send` and
+`events`. Every decision (start now? who is missing? parity or resend? drop this client?)
+happens here and can be tested with a fake clock.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from enum import Enum
+
+from .. import wire
+from ..events import (
+    ClientDropped,
+    ClientFailed,
+    ClientJoined,
+    ClientLeft,
+    ClientProgress,
+    ClientVerified,
+    CollisionDetected,
+    LobbyOpened,
+    Peer,
+    Progress,
+    SessionFailed,
+    SessionFinished,
+    StartScheduled,
+    TransferStarted,
+)
+from ..stream.base import StreamFormat
+from . import fec
+from .common import MachineBase, ProtocolConfig, Transmit, sender_hex
+
+TICK = 0.1  # housekeeping: silence checks, progress events, rate changes
+MAX_RATE = 20e9
+
+
+class Phase(Enum):
+    LOBBY = "lobby"
+    TRANSFER = "transfer"
+    ENDING = "ending"
+    CLOSED = "closed"
+
+
+@dataclass
+class ClientRecord:
+    peer: Peer
+    last_heard: float
+    state: str = "lobby"  # lobby | active | verified | failed | dropped
+    watermark: int = 0
+    done: int = 0
+    lost: int = 0
+    repaired: int = 0
+    reason: str = ""
+
+
+@dataclass
+class SliceRecord:
+    """A slice ready to send: its k datagrams pre-built back to back in one buffer."""
+
+    number: int
+    k: int
+    wire: bytearray
+    parity_next: int = 0  # next unused parity share number
+    repaired_at: float = -1e9
+    repaired_count: int = 0
+
+
+@dataclass
+class RepairRequest:
+    count: int = 0
+    bitmap: int = 0  # union of reported missing data blocks
+    reported: bool = False
+
+
+@dataclass
+class MasterStats:
+    data_datagrams: int = 0
+    repair_datagrams: int = 0
+    feedback_datagrams: int = 0
+    naks: int = 0
+    lost_reported: int = 0
+    rate_cuts: int = 0
+
+
+class Master(MachineBase):
+    def __init__(
+        self,
+        session_id: bytes,
+        sender: int,
+        *,
+        now: float,
+        host: str,
+        group: str = "",
+        port: int = 0,
+        stream_format: StreamFormat = StreamFormat.RAW,
+        stream_size: int | None,
+        disk_size: int,
+        image_name: str = "",
+        wanted: int | None = None,
+        lobby_timeout: float | None = None,
+        config: ProtocolConfig | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        super().__init__(session_id, sender)
+        self.config = config or ProtocolConfig()
+        self.rng = rng or random.Random()
+        self.host = host
+        self.stream_format = stream_format
+        self.stream_size = stream_size
+        self.disk_size = disk_size
+        self.image_name = image_name
+        self.wanted = wanted
+        self.lobby_timeout = lobby_timeout
+        self.phase = Phase.LOBBY
+        self.clients: dict[int, ClientRecord] = {}
+        self.stats = MasterStats()
+        self._start_deadline: float | None = None
+        self._next_announce = now
+        self._next_tick = now + TICK
+        self._started_at = now
+        # transfer state
+        self._slices: dict[int, SliceRecord] = {}
+        self._fed = 0
+        self._fed_bytes = 0
+        self._eof = False
+        self._sha256 = b""
+        self._send_slice = 0
+        self._send_index = 0
+        self._repairs: dict[int, RepairRequest] = {}
+        self._min_watermark = 0
+        self._segment = wire.BLOCK_HEADER_SIZE + self.config.block_size
+        # rate control
+        self.rate = min(self.config.rate or MAX_RATE, self.config.initial_rate)
+        self._tokens = float(self._segment * self.config.burst_datagrams)
+        self._tokens_at = now
+        self._interval_sent = 0
+        self._interval_lost = 0
+        self._next_rate_check = now + self.config.rate_interval
+        self._progress_last = (now, 0)
+        self._recent_rate = 0.0
+        self._next_end = 0.0
+        self._close_at: float | None = None
+        self._ack_pending = False
+        self._collisions: set[bytes | int] = set()
+        self._emit(LobbyOpened(group, port, session_id.hex(), stream_size, disk_size))
+
+    # --- queries --------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self.phase is Phase.CLOSED
+
+    @property
+    def participants(self) -> list[ClientRecord]:
+        return [r for r in self.clients.values() if r.state != "lobby" or self.phase is Phase.LOBBY]
+
+    @property
+    def start_deadline(self) -> float | None:
+        """When the lobby closes by itself (t=MINUTES after the last join), if it will."""
+        return self._start_deadline
+
+    def wants_slices(self) -> int:
+        """How many more source slices the master can take now without passing its window."""
+        if self._eof or self.closed:
+            return 0
+        limit = min(
+            self._min_watermark + self.config.window_slices,
+            self._send_slice + self.config.readahead_slices,
+        )
+        return max(0, limit - self._fed)
+
+    # --- operator actions -----------------------------------------------------------------
+
+    def start_now(self, now: float) -> str | None:
+        """Close the lobby now; returns why it cannot (no client yet), or None."""
+        if self.phase is not Phase.LOBBY:
+            return "the session has already started"
+        if not self.clients:
+            return "no client has joined yet"
+        self._start(now)
+        return None
+
+    def abort(self, reason: str, now: float) -> None:
+        """End the session for everyone (Ctrl-C, Cancel): clients fail with `reason`."""
+        if self.closed:
+            return
+        for _ in range(3):
+            self._send(wire.Kind.ABORT, reason=reason[:250])
+        self.phase = Phase.CLOSED
+        self._emit(SessionFailed(f"the session was cancelled: {reason}"))
+
+    # --- source ---------------------------------------------------------------------------
+
+    def add_slice(self, data: bytes | memoryview) -> None:
+        """The next slice of the stream: block_size * slice_blocks bytes, or fewer at the end."""
+        cfg = self.config
+        if not 0 < len(data) <= cfg.slice_bytes:
+            raise ValueError(f"slice of {len(data)} bytes; expected 1..{cfg.slice_bytes}")
+        k = -(-len(data) // cfg.block_size)
+        seg = self._segment
+        buf = bytearray(k * seg)
+        number = self._fed
+        view = memoryview(data)
+        for i in range(k):
+            at = i * seg
+            wire.pack_block_header(buf, at, wire.Kind.DATA, self.session_id, self.sender, number, i, k, 0)
+            chunk = view[i * cfg.block_size : (i + 1) * cfg.block_size]
+            buf[at + wire.BLOCK_HEADER_SIZE : at + wire.BLOCK_HEADER_SIZE + len(chunk)] = chunk
+        self._slices[number] = SliceRecord(number, k, buf, parity_next=k)
+        self._fed += 1
+        self._fed_bytes += len(data)
+
+    def end_of_stream(self, sha256: bytes) -> None:
+        """No more slices; `sha256` is the whole stream's digest, which clients check."""
+        self._eof = True
+        self._sha256 = sha256
+        self.stream_size = self._fed_bytes
+
+    # --- input ----------------------------------------------------------------------------
+
+    def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
+        datagram = self._parse(data)
+        if datagram is None:
+            return
+        kind, body = datagram.kind, datagram.body
+        if kind is wire.Kind.ANNOUNCE:
+            if body.role == wire.Role.MASTER:
+                self._collision(datagram.sender, datagram.session_id, address, "another master announces this session")
+            return
+        if kind in (wire.Kind.DATA, wire.Kind.PARITY, wire.Kind.START, wire.Kind.END, wire.Kind.ACK):
+            self._collision(datagram.sender, datagram.session_id, address, "")
+            return
+        if kind is wire.Kind.CLAIM or kind is wire.Kind.ACCEPT:
+            return
+        self.stats.feedback_datagrams += 1
+        if kind is wire.Kind.JOIN:
+            self._on_join(datagram.sender, body, address, now)
+            return
+        record = self.clients.get(datagram.sender)
+        if record is None:
+            self._drop("feedback from a computer that has not joined")
+            return
+        record.last_heard = now
+        if kind is wire.Kind.REPORT:
+            self._on_report(record, body)
+        elif kind is wire.Kind.NAK:
+            self._on_nak(body, now)
+        elif kind is wire.Kind.DONE:
+            self._on_done(record, body)
+        elif kind is wire.Kind.ABORT:
+            self._lose(record, "left the session", now)
+
+    def _on_foreign(self, datagram: wire.Datagram) -> None:
+        super()._on_foreign(datagram)
+        if datagram.kind is wire.Kind.ANNOUNCE and datagram.body.role == wire.Role.MASTER:
+            self._collision(datagram.sender, datagram.session_id, ("", 0), "")
+
+    def _collision(self, sender: int, session_id: bytes, address: tuple[str, int], _note: str) -> None:
+        key = session_id if session_id != self.session_id else sender
+        if key in self._collisions:
+            return
+        self._collisions.add(key)
+        self._emit(CollisionDetected(session_id.hex(), sender_hex(sender), address[0]))
+
+    def _on_join(self, sender: int, body: object, address: tuple[str, int], now: float) -> None:
+        record = self.clients.get(sender)
+        capacity = None if body.capacity == wire.UNKNOWN_SIZE else body.capacity  # type: ignore[attr-defined]
+        if record is None:
+            if self.phase is not Phase.LOBBY:
+                self._send(wire.Kind.ACCEPT, client=sender, accepted=False,
+                           reason="the session has already started; join the next one")
+                return
+            if capacity is not None and capacity < self.disk_size:
+                self._send(wire.Kind.ACCEPT, client=sender, accepted=False,
+                           reason=f"the target holds {capacity:,} bytes but the image needs {self.disk_size:,}")
+                return
+            peer = Peer(sender_hex(sender), body.host, address[0], capacity)  # type: ignore[attr-defined]
+            record = ClientRecord(peer, now)
+            self.clients[sender] = record
+            self._emit(ClientJoined(peer, len(self.clients), self.wanted))
+            self._schedule_start(now)
+        record.last_heard = now
+        self._send(wire.Kind.ACCEPT, client=sender, accepted=True, reason="")
+        if self.phase is Phase.LOBBY and self.wanted and len(self.clients) >= self.wanted:
+            self._start(now)
+
+    def _schedule_start(self, now: float) -> None:
+        if self.lobby_timeout is None or not self.clients:
+            self._start_deadline = None
+            return
+        self._start_deadline = now + self.lobby_timeout
+        self._emit(StartScheduled(self.lobby_timeout))
+
+    def _on_report(self, record: ClientRecord, body: object) -> None:
+        record.done = body.done  # type: ignore[attr-defined]
+        record.lost = body.lost  # type: ignore[attr-defined]
+        record.repaired = body.repaired  # type: ignore[attr-defined]
+        if body.watermark > record.watermark:  # type: ignore[attr-defined]
+            record.watermark = body.watermark  # type: ignore[attr-defined]
+            self._update_watermark()
+        if record.state == "active":
+            self._emit(ClientProgress(record.peer.client_id, record.done, record.lost, record.repaired))
+
+    def _on_nak(self, body: object, now: float) -> None:
+        self.stats.naks += 1
+        for entry in body.entries:  # type: ignore[attr-defined]
+            record = self._slices.get(entry.slice)
+            if record is None or entry.slice >= self._send_slice:
+                continue  # already released, or not fully sent yet: nothing to repair
+            if now - record.repaired_at < self.config.repair_holdoff and entry.missing <= record.repaired_count:
+                continue  # the repair just sent covers it; the NAK crossed it on the wire
+            request = self._repairs.setdefault(entry.slice, RepairRequest())
+            if not request.reported:
+                request.reported = True
+                self._interval_lost += entry.missing
+                self.stats.lost_reported += entry.missing
+            request.count = max(request.count, min(entry.missing, record.k))
+            request.bitmap |= int.from_bytes(entry.bitmap, "little")
+
+    def _on_done(self, record: ClientRecord, body: object) -> None:
+        if record.state in ("active", "lobby") and self.phase is not Phase.LOBBY:
+            if body.ok and body.sha256 == self._sha256 and self._eof:  # type: ignore[attr-defined]
+                record.state = "verified"
+                record.watermark = self._fed
+                self._emit(ClientVerified(record.peer))
+            else:
+                record.state = "failed"
+                record.reason = body.reason or "its copy did not match the master's SHA-256"  # type: ignore[attr-defined]
+                self._emit(ClientFailed(record.peer, record.reason))
+            self._update_watermark()
+        self._ack_pending = True
+
+    def _lose(self, record: ClientRecord, reason: str, now: float) -> None:
+        if record.state == "lobby":
+            del self.clients[int(record.peer.client_id, 16)]
+            self._emit(ClientLeft(record.peer, reason))
+            self._schedule_start(now)
+            return
+        if record.state != "active":
+            return
+        record.state = "dropped"
+        record.reason = reason
+        self._emit(ClientDropped(record.peer, reason))
+        self._update_watermark()
+
+    def _update_watermark(self) -> None:
+        active = [r.watermark for r in self.clients.values() if r.state == "active"]
+        new = min(active) if active else self._fed
+        if new > self._min_watermark:
+            for number in range(self._min_watermark, min(new, self._send_slice)):
+                self._slices.pop(number, None)
+                self._repairs.pop(number, None)
+            self._min_watermark = new
+
+    # --- time -----------------------------------------------------------------------------
+
+    def get_timer(self) -> float | None:
+        if self.closed:
+            return None
+        timers = [self._next_announce, self._next_tick]
+        if self._start_deadline is not None and self.phase is Phase.LOBBY:
+            timers.append(self._start_deadline)
+        if self.phase is Phase.TRANSFER and self._has_work():
+            timers.append(self._tokens_at + max(0.0, self._segment - self._tokens) / self.rate)
+        if self.phase is Phase.ENDING:
+            timers.append(self._next_end if self._close_at is None else self._close_at)
+        return min(timers)
+
+    def handle_timer(self, now: float) -> None:
+        if self.closed:
+            return
+        if now >= self._next_announce:
+            self._announce(now)
+        if self.phase is Phase.LOBBY and self._start_deadline is not None and now >= self._start_deadline:
+            self._start(now)
+        if now >= self._next_tick:
+            self._next_tick = now + TICK
+            self._check_silence(now)
+            self._report_progress(now)
+        if self.phase is Phase.ENDING:
+            if self._close_at is not None and now >= self._close_at:
+                self.phase = Phase.CLOSED
+                return
+            if now >= self._next_end and self._close_at is None:
+                self._next_end = now + self.config.end_interval
+                self._send(wire.Kind.END, slices=self._fed, stream_size=self._fed_bytes, sha256=self._sha256)
+
+    def _announce(self, now: float) -> None:
+        self._next_announce = now + self.config.announce_interval
+        start_in = wire.NO_DEADLINE
+        if self._start_deadline is not None and self.phase is Phase.LOBBY:
+            start_in = max(0, int((self._start_deadline - now) * 1000))
+        self._send(
+            wire.Kind.ANNOUNCE,
+            role=wire.Role.MASTER,
+            state={Phase.LOBBY: 0, Phase.TRANSFER: 1}.get(self.phase, 2),
+            host=self.host[:200],
+            image_name=self.image_name[:200],
+            stream_format=int(self.stream_format),
+            stream_size=wire.UNKNOWN_SIZE if self.stream_size is None else self.stream_size,
+            disk_size=self.disk_size,
+            block_size=self.config.block_size,
+            slice_blocks=self.config.slice_blocks,
+            joined=min(len(self.clients), 0xFFFF),
+            wanted=min(self.wanted or 0, 0xFFFF),
+            start_in_ms=start_in,
+        )
+        if self.phase is not Phase.LOBBY:
+            self._send_start()
+
+    def _check_silence(self, now: float) -> None:
+        limit = self.config.client_timeout
+        for record in list(self.clients.values()):
+            if record.state in ("lobby", "active") and now - record.last_heard > limit:
+                self._lose(record, f"no word from it for {limit:g} s", now)
+        if self.phase is not Phase.LOBBY:
+            self._maybe_finish(now)
+
+    def _report_progress(self, now: float) -> None:
+        if self.phase is not Phase.TRANSFER:
+            return
+        done = min(self._send_slice * self.config.slice_bytes + self._send_index * self.config.block_size, self._fed_bytes)
+        then, before = self._progress_last
+        if now > then:
+            self._recent_rate = 0.7 * self._recent_rate + 0.3 * (done - before) / (now - then)
+        self._progress_last = (now, done)
+        total = self.stream_size
+        self._emit(Progress(done, total, self._recent_rate, self.stats.lost_reported, self.stats.repair_datagrams))
+
+    # --- phases ---------------------------------------------------------------------------
+
+    def _start(self, now: float) -> None:
+        self.phase = Phase.TRANSFER
+        self._started_at = now
+        self._start_deadline = None
+        for record in self.clients.values():
+            record.state = "active"
+            record.last_heard = max(record.last_heard, now)
+        self._send_start()
+        self._tokens_at = now
+        self._emit(TransferStarted(tuple(r.peer for r in self.clients.values()), self.stream_size))
+
+    def _send_start(self) -> None:
+        ids = [int(r.peer.client_id, 16) for r in self.clients.values()][:16000]
+        self._send(wire.Kind.START, clients=ids)
+
+    def _maybe_finish(self, now: float) -> None:
+        if self.phase is Phase.CLOSED or self._close_at is not None:
+            return
+        if any(r.state == "active" for r in self.clients.values()):
+            return
+        if self.phase is Phase.TRANSFER and not (self._eof and self._send_slice >= self._fed):
+            # everybody is gone before the end: nothing more to send to anyone
+            pass
+        self.phase = Phase.ENDING
+        self._close_at = now + self.config.linger
+        by_state: dict[str, list[Peer]] = {"verified": [], "failed": [], "dropped": []}
+        for r in self.clients.values():
+            by_state.setdefault(r.state, []).append(r.peer)
+        self._emit(
+            SessionFinished(
+                tuple(by_state["verified"]),
+                tuple(by_state["failed"]),
+                tuple(by_state["dropped"]),
+                self._sha256.hex(),
+                self._fed_bytes,
+                now - self._started_at,
+            )
+        )
+
+    # --- output ---------------------------------------------------------------------------
+
+    def _has_work(self) -> bool:
+        return bool(self._repairs) or self._can_send_data()
+
+    def _can_send_data(self) -> bool:
+        return (
+            self._send_slice < self._fed
+            and self._send_slice < self._min_watermark + self.config.window_slices
+        )
+
+    def datagrams_to_send(self, now: float) -> list[Transmit]:
+        out = []
+        if self.phase is Phase.TRANSFER or (self.phase is Phase.ENDING and self._close_at is None):
+            self._adjust_rate(now)
+            out = self._send_blocks(now)
+        if self._ack_pending:
+            self._ack_pending = False
+            done = [int(r.peer.client_id, 16) for r in self.clients.values() if r.state in ("verified", "failed")]
+            self._send(wire.Kind.ACK, clients=done[:16000])
+            self._maybe_finish(now)
+        return self._take_control() + out
+
+    def _send_blocks(self, now: float) -> list[Transmit]:
+        cfg = self.config
+        self._tokens = min(
+            self._tokens + (now - self._tokens_at) * self.rate, float(self._segment * cfg.burst_datagrams * 2)
+        )
+        self._tokens_at = now
+        out: list[Transmit] = []
+        budget = cfg.burst_datagrams * 4
+        while budget > 0 and self._tokens + 1e-6 >= self._segment:
+            allowed = max(1, min(budget, int((self._tokens + 1e-6) // self._segment)))
+            if self._repairs:
+                number = next(iter(self._repairs))
+                request = self._repairs.pop(number)
+                transmit = self._repair(number, request, now)
+            elif self._can_send_data():
+                transmit = self._next_data(allowed)
+            else:
+                break
+            if transmit is None:
+                continue
+            sent = transmit.count
+            budget -= sent
+            self._tokens -= len(transmit.data)
+            self._interval_sent += sent
+            out.append(transmit)
+        if self.phase is Phase.TRANSFER and self._eof and self._send_slice >= self._fed and not self._repairs:
+            self.phase = Phase.ENDING
+            self._next_end = now
+            self._report_progress(now)
+        return out
+
+    def _next_data(self, allowed: int) -> Transmit:
+        record = self._slices[self._send_slice]
+        first = self._send_index
+        last = min(record.k, first + allowed)
+        seg = self._segment
+        transmit = Transmit(memoryview(record.wire)[first * seg : last * seg], seg)
+        self.stats.data_datagrams += last - first
+        if last >= record.k:
+            self._send_slice += 1
+            self._send_index = 0
+        else:
+            self._send_index = last
+        return transmit
+
+    def _repair(self, number: int, request: RepairRequest, now: float) -> Transmit | None:
+        record = self._slices.get(number)
+        if record is None or request.count <= 0:
+            return None
+        seg = self._segment
+        count = request.count
+        if record.k > 1 and record.parity_next + count <= wire.MAX_SHARES:
+            shares = list(range(record.parity_next, record.parity_next + count))
+            record.parity_next += count
+            view = memoryview(record.wire)
+            blocks = [view[i * seg + wire.BLOCK_HEADER_SIZE : (i + 1) * seg] for i in range(record.k)]
+            parts = []
+            for share, block in zip(shares, fec.parity_blocks(blocks, shares), strict=True):
+                parts.append(wire.build_block(wire.Kind.PARITY, self.session_id, self.sender, number, share, record.k, 0, block))
+            data = b"".join(parts)
+        else:
+            # Parity for this slice is used up (or a slice of one block): resend the blocks
+            # clients named; any client still missing others asks again.
+            wanted = [i for i in range(record.k) if request.bitmap >> i & 1] or list(range(min(count, record.k)))
+            data = b"".join(bytes(record.wire[i * seg : (i + 1) * seg]) for i in wanted)
+            count = len(wanted)
+        record.repaired_at = now
+        record.repaired_count = count
+        self.stats.repair_datagrams += count
+        return Transmit(data, seg)
+
+    def _adjust_rate(self, now: float) -> None:
+        """AIMD on reported loss: cut the rate when clients miss much, grow it while they keep up."""
+        if now < self._next_rate_check:
+            return
+        self._next_rate_check = now + self.config.rate_interval
+        sent, lost = self._interval_sent, self._interval_lost
+        self._interval_sent = self._interval_lost = 0
+        cap = self.config.rate or MAX_RATE
+        if sent and lost / sent > 0.05:
+            self.rate = max(self.config.min_rate, self.rate * 0.75)
+            self.stats.rate_cuts += 1
+        elif sent and lost / sent < 0.01:
+            self.rate = min(cap, self.rate * 1.1)

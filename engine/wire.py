@@ -1,0 +1,238 @@
+"""Every datagram imgcast puts on the wire, declared in one place with `construct`.
+
+Each datagram starts with the same header: magic b"IMGC", protocol version, kind, the 8-byte
+session id (so sessions whose names collide on one group never mix) and the sender's 32-bit
+id (random per participant and session). Then a body by kind.
+
+`parse` turns untrusted bytes into a `Datagram` or raises `WireError`, and nothing else: the
+callers count and drop what fails. Data and parity datagrams are the packet path (hundreds of
+thousands a second), so they also have a precompiled `struct` twin of the construct layout,
+checked equal to it by the tests; every other kind goes through construct alone.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+import construct as c
+
+MAGIC = b"IMGC"
+PROTOCOL_VERSION = 1
+MAX_DATAGRAM = 65507  # largest UDP payload over IPv4
+UNKNOWN_SIZE = 0xFFFF_FFFF_FFFF_FFFF  # stream or target size not known / unlimited
+NO_DEADLINE = 0xFFFF_FFFF
+MAX_SHARES = 256  # zfec: data + parity blocks of one slice
+NAK_BITMAP_BYTES = MAX_SHARES // 8
+
+
+class Kind(IntEnum):
+    ANNOUNCE = 1  # master (or undecided participant) presence, session parameters
+    CLAIM = 2  # an undecided participant claims mastership (the `m` key)
+    JOIN = 3  # client -> master: here I am, this is my target
+    ACCEPT = 4  # master -> client: joined (or refused, with a reason)
+    START = 5  # master: the lobby is closed, these clients take part
+    DATA = 6  # one block of the stream
+    PARITY = 7  # one erasure-coded repair block of a slice
+    NAK = 8  # client: blocks missing per slice (the repair request)
+    REPORT = 9  # client: progress and liveness
+    END = 10  # master: the stream is complete: its size, slice count and SHA-256
+    DONE = 11  # client: my copy is verified (or failed, and why)
+    ACK = 12  # master: these clients' DONE were recorded; they may leave
+    ABORT = 13  # either side: leaving / ending the session, with a reason
+
+
+class Role(IntEnum):
+    UNDECIDED = 0
+    MASTER = 1
+
+
+class MasterState(IntEnum):
+    LOBBY = 0
+    TRANSFER = 1
+    ENDING = 2
+
+
+class WireError(ValueError):
+    """Bytes that are not a datagram of ours; the message names what is wrong."""
+
+
+Text = c.PascalString(c.Int8ub, "utf8")
+Size = c.Int64ub  # UNKNOWN_SIZE for "not known"
+
+Header = c.Struct(
+    "magic" / c.Const(MAGIC),
+    "version" / c.Int8ub,
+    "kind" / c.Int8ub,
+    "session_id" / c.Bytes(8),
+    "sender" / c.Int32ub,
+)
+HEADER_SIZE = Header.sizeof()  # 18
+
+BODIES: dict[Kind, c.Construct] = {
+    Kind.ANNOUNCE: c.Struct(
+        "role" / c.Int8ub,
+        "state" / c.Int8ub,
+        "host" / Text,
+        "image_name" / Text,
+        "stream_format" / c.Int8ub,
+        "stream_size" / Size,
+        "disk_size" / Size,
+        "block_size" / c.Int16ub,
+        "slice_blocks" / c.Int8ub,
+        "joined" / c.Int16ub,
+        "wanted" / c.Int16ub,  # 0: no clients=N
+        "start_in_ms" / c.Int32ub,  # NO_DEADLINE: no countdown running
+    ),
+    Kind.CLAIM: c.Struct("host" / Text, "nonce" / c.Int64ub),
+    Kind.JOIN: c.Struct("host" / Text, "address" / Text, "capacity" / Size),
+    Kind.ACCEPT: c.Struct("client" / c.Int32ub, "accepted" / c.Flag, "reason" / Text),
+    Kind.START: c.Struct("clients" / c.PrefixedArray(c.Int16ub, c.Int32ub)),
+    Kind.DATA: c.Struct(
+        "slice" / c.Int32ub,
+        "index" / c.Int8ub,  # block within the slice (parity: k and up)
+        "k" / c.Int8ub,  # data blocks in this slice, minus one (1..256 stored as 0..255)
+        "flags" / c.Int8ub,
+        "reserved" / c.Int8ub,
+        "payload" / c.GreedyBytes,
+    ),
+    Kind.NAK: c.Struct(
+        "entries" / c.PrefixedArray(
+            c.Int8ub,
+            c.Struct(
+                "slice" / c.Int32ub,
+                "missing" / c.Int16ub,
+                "bitmap" / c.Bytes(NAK_BITMAP_BYTES),  # bit i set: data block i missing
+            ),
+        )
+    ),
+    Kind.REPORT: c.Struct(
+        "watermark" / c.Int32ub,  # slices complete from the start, in order
+        "done" / c.Int64ub,  # stream bytes written
+        "lost" / c.Int32ub,
+        "repaired" / c.Int32ub,
+    ),
+    Kind.END: c.Struct("slices" / c.Int32ub, "stream_size" / c.Int64ub, "sha256" / c.Bytes(32)),
+    Kind.DONE: c.Struct("ok" / c.Flag, "sha256" / c.Bytes(32), "size" / c.Int64ub, "reason" / Text),
+    Kind.ACK: c.Struct("clients" / c.PrefixedArray(c.Int16ub, c.Int32ub)),
+    Kind.ABORT: c.Struct("reason" / Text),
+}
+BODIES[Kind.PARITY] = BODIES[Kind.DATA]
+
+# What parsing uses: each body must end exactly where the datagram does (no trailing bytes),
+# compiled by construct for speed (control datagrams come by the hundred from big sessions).
+_PARSERS: dict[Kind, c.Construct] = {
+    kind: (body if kind in (Kind.DATA, Kind.PARITY) else c.Struct("body" / body, c.Terminated)).compile()
+    for kind, body in BODIES.items()
+}
+
+FLAG_LAST_SLICE = 0x01  # DATA/PARITY: this is the stream's final slice
+
+# The packet-path twin of Header + the DATA body (without payload). Test-checked equal.
+BLOCK_HEADER = struct.Struct("!4sBB8sIIBBBB")
+BLOCK_HEADER_SIZE = BLOCK_HEADER.size  # 26
+
+
+@dataclass(frozen=True)
+class Datagram:
+    """A parsed datagram: the header fields and the body as construct's Container."""
+
+    kind: Kind
+    session_id: bytes
+    sender: int
+    body: Any
+
+
+def build(kind: Kind, session_id: bytes, sender: int, **fields: Any) -> bytes:
+    """Bytes for one datagram; raises WireError if a field does not fit its layout."""
+    try:
+        head = Header.build(
+            {"version": PROTOCOL_VERSION, "kind": int(kind), "session_id": session_id, "sender": sender}
+        )
+        return head + BODIES[kind].build(fields)
+    except (c.ConstructError, UnicodeError, ValueError, TypeError, KeyError) as error:
+        raise WireError(f"cannot build {kind.name}: {error}") from None
+
+
+def build_block(
+    kind: Kind, session_id: bytes, sender: int, slice_no: int, index: int, k: int, flags: int, payload: bytes
+) -> bytes:
+    """A DATA or PARITY datagram, on the packet path (no construct)."""
+    return BLOCK_HEADER.pack(MAGIC, PROTOCOL_VERSION, kind, session_id, sender, slice_no, index, k - 1, flags, 0) + payload
+
+
+def pack_block_header(
+    buffer: bytearray | memoryview, offset: int, kind: Kind, session_id: bytes, sender: int,
+    slice_no: int, index: int, k: int, flags: int,
+) -> None:
+    """Write a block header in place, so a whole slice's datagrams sit in one buffer for batch sends."""
+    BLOCK_HEADER.pack_into(buffer, offset, MAGIC, PROTOCOL_VERSION, kind, session_id, sender, slice_no, index, k - 1, flags, 0)
+
+
+def parse_header(data: bytes | memoryview) -> tuple[int, bytes, int]:
+    """(kind, session_id, sender) of a datagram, checking magic and version; raises WireError."""
+    if len(data) < HEADER_SIZE:
+        raise WireError(f"datagram of {len(data)} bytes is shorter than the {HEADER_SIZE}-byte header")
+    if len(data) > MAX_DATAGRAM:
+        raise WireError(f"datagram of {len(data)} bytes is larger than UDP allows")
+    if bytes(data[:4]) != MAGIC:
+        raise WireError("not an imgcast datagram (wrong magic)")
+    version, kind = data[4], data[5]
+    if version != PROTOCOL_VERSION:
+        raise WireError(f"protocol version {version}, this imgcast speaks {PROTOCOL_VERSION}")
+    try:
+        Kind(kind)
+    except ValueError:
+        raise WireError(f"unknown datagram kind {kind}") from None
+    return kind, bytes(data[6:14]), int.from_bytes(data[14:18], "big")
+
+
+def parse(data: bytes | memoryview) -> Datagram:
+    """A whole datagram; raises WireError for anything that is not exactly one of ours."""
+    kind_no, session_id, sender = parse_header(data)
+    kind = Kind(kind_no)
+    body_bytes = bytes(data[HEADER_SIZE:])
+    try:
+        body = _PARSERS[kind].parse(body_bytes)
+        if kind not in (Kind.DATA, Kind.PARITY):
+            body = body.body
+    except c.TerminatedError:
+        raise WireError(f"{kind.name} datagram has trailing bytes") from None
+    except (c.ConstructError, UnicodeError, ValueError, OverflowError) as error:
+        raise WireError(f"malformed {kind.name} datagram: {type(error).__name__}") from None
+    _check_consistent(kind, body)
+    return Datagram(kind, session_id, sender, body)
+
+
+def _check_consistent(kind: Kind, body: Any) -> None:
+    """Field combinations no correct sender produces."""
+    if kind in (Kind.DATA, Kind.PARITY):
+        k = body.k + 1
+        if kind is Kind.DATA and body.index >= k:
+            raise WireError(f"DATA block index {body.index} outside a slice of {k} blocks")
+        if kind is Kind.PARITY and body.index < k:
+            raise WireError(f"PARITY block index {body.index} is a data index (slice of {k} blocks)")
+        if not body.payload:
+            raise WireError(f"{kind.name} datagram without payload")
+    elif kind is Kind.NAK:
+        for entry in body.entries:
+            if entry.missing == 0 or entry.missing > MAX_SHARES:
+                raise WireError(f"NAK asks for {entry.missing} blocks of slice {entry.slice}")
+    elif kind is Kind.ANNOUNCE:
+        if body.role == Role.MASTER and (body.block_size == 0 or body.slice_blocks == 0):
+            raise WireError("ANNOUNCE with a zero block size or slice size")
+
+
+def bitmap_of(indices: list[int] | set[int]) -> bytes:
+    """A NAK bitmap with the given data-block indices set."""
+    bits = 0
+    for i in indices:
+        bits |= 1 << i
+    return bits.to_bytes(NAK_BITMAP_BYTES, "little")
+
+
+def indices_of(bitmap: bytes) -> list[int]:
+    bits = int.from_bytes(bitmap, "little")
+    return [i for i in range(MAX_SHARES) if bits >> i & 1]

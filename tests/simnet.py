@@ -1,0 +1,204 @@
+"""A simulated multicast LAN with a virtual clock: another driver of the same sans-IO machines.
+
+Every datagram a node sends reaches every other node after a delay, unless that receiver's
+link loses it (independently per receiver, seeded); links may also duplicate and reorder.
+Nothing sleeps and no socket is opened, so hundreds of clients and seconds of lossy transfer
+run in a second or two of real time. bench/ uses it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from imgcast.engine.naming import session_address
+from imgcast.engine.protocol.client import Client, State
+from imgcast.engine.protocol.common import ProtocolConfig
+from imgcast.engine.protocol.master import Master
+
+
+@dataclass
+class Link:
+    loss: float = 0.0
+    duplicate: float = 0.0
+    reorder: float = 0.0  # chance a datagram swaps place with its neighbour
+    delay: float = 0.0005
+    jitter: float = 0.0002
+
+
+@dataclass
+class Node:
+    name: str
+    machine: Any
+    link: Link
+    address: str
+    alive: bool = True
+    timer_version: int = 0
+    scheduled: float | None = None
+    received: int = 0
+    sent: int = 0
+    events: list = field(default_factory=list)
+    source: bytes = b""  # master: the stream
+    fed: int = 0
+    written: bytearray = field(default_factory=bytearray)  # client: what it wrote
+
+
+class SimNetwork:
+    def __init__(self, seed: int = 1, config: ProtocolConfig | None = None) -> None:
+        self.rng = random.Random(seed)
+        self.config = config or ProtocolConfig()
+        self.now = 0.0
+        self.nodes: list[Node] = []
+        self._queue: list[tuple[float, int, Callable[[], None]]] = []
+        self._seq = 0
+        self.steps = 0
+
+    # --- building -------------------------------------------------------------------------
+
+    def add_master(self, name: str, data: bytes, *, session: str = "sim", wanted: int | None = None,
+                   lobby_timeout: float | None = None, link: Link | None = None,
+                   config: ProtocolConfig | None = None) -> Node:
+        sid = session_address(session).session_id
+        master = Master(sid, self.rng.getrandbits(32), now=self.now, host=name, stream_size=len(data),
+                        disk_size=len(data), wanted=wanted, lobby_timeout=lobby_timeout,
+                        config=config or self.config, rng=random.Random(self.rng.random()))
+        return self._add(name, master, link, source=data)
+
+    def add_client(self, name: str, *, session: str = "sim", link: Link | None = None,
+                   capacity: int | None = None, config: ProtocolConfig | None = None) -> Node:
+        sid = session_address(session).session_id
+        client = Client(sid, self.rng.getrandbits(32), now=self.now, host=name, address=f"10.0.0.{len(self.nodes)}",
+                        capacity=capacity, config=config or self.config, rng=random.Random(self.rng.random()))
+        return self._add(name, client, link)
+
+    def _add(self, name: str, machine: Any, link: Link | None, source: bytes = b"") -> Node:
+        node = Node(name, machine, link or Link(), f"10.0.0.{len(self.nodes) + 1}", source=source)
+        self.nodes.append(node)
+        self._service(node)
+        return node
+
+    def kill(self, node: Node) -> None:
+        """The computer loses power: it sends and receives nothing more."""
+        node.alive = False
+
+    # --- running --------------------------------------------------------------------------
+
+    def _push(self, when: float, action: Callable[[], None]) -> None:
+        self._seq += 1
+        heapq.heappush(self._queue, (when, self._seq, action))
+
+    def run(self, until: Callable[[], bool], max_time: float = 120.0, max_steps: int = 20_000_000) -> None:
+        """Advance virtual time until `until()` holds; fail loudly past max_time or max_steps."""
+        while not until():
+            if not self._queue:
+                raise AssertionError(f"simulation stalled at t={self.now:.3f}s with nothing scheduled")
+            when, _, action = heapq.heappop(self._queue)
+            if when > max_time:
+                raise AssertionError(f"simulation passed {max_time}s of virtual time")
+            self.now = max(self.now, when)
+            action()
+            self.steps += 1
+            if self.steps > max_steps:
+                raise AssertionError("simulation took too many steps")
+
+    def run_for(self, seconds: float) -> None:
+        end = self.now + seconds
+        self._push(end, lambda: None)
+        self.run(lambda: self.now >= end, max_time=end + 1)
+
+    def _service(self, node: Node) -> None:
+        """Let a node act at the current time: timers, source feeding, writing, sending."""
+        if not node.alive:
+            return
+        machine, now = node.machine, self.now
+        for _ in range(1000):
+            timer = machine.get_timer()
+            if timer is not None and timer <= now:
+                machine.handle_timer(now)
+            if isinstance(machine, Master):
+                self._feed(node)
+            transmits = machine.datagrams_to_send(now)
+            if isinstance(machine, Client):
+                self._write(node)
+            node.events.extend(machine.events())
+            for transmit in transmits:
+                self._broadcast(node, transmit.datagrams())
+            timer = machine.get_timer()
+            if not transmits and (timer is None or timer > now):
+                break
+        if timer is not None and timer != node.scheduled:
+            node.scheduled = timer
+            node.timer_version += 1
+            version = node.timer_version
+            self._push(max(timer, now), lambda: self._on_timer(node, version))
+
+    def _on_timer(self, node: Node, version: int) -> None:
+        if version == node.timer_version:
+            node.scheduled = None
+            self._service(node)
+
+    def _feed(self, node: Node) -> None:
+        master: Master = node.machine
+        size = master.config.slice_bytes
+        for _ in range(master.wants_slices()):
+            chunk = node.source[node.fed : node.fed + size]
+            if not chunk:
+                master.end_of_stream(hashlib.sha256(node.source).digest())
+                return
+            master.add_slice(chunk)
+            node.fed += len(chunk)
+        if node.fed >= len(node.source) and not master._eof and master.wants_slices():
+            master.end_of_stream(hashlib.sha256(node.source).digest())
+
+    def _write(self, node: Node) -> None:
+        client: Client = node.machine
+        for piece in client.take_data():
+            node.written += piece
+        if client.state is State.VERIFYING:
+            client.target_written(hashlib.sha256(node.written).digest(), self.now)
+
+    def _broadcast(self, sender: Node, datagrams: list) -> None:
+        """One transmit reaches every other node at once (one delay for all); each receiver's
+        link loses, duplicates and reorders its own copy independently."""
+        sender.sent += len(datagrams)
+        payloads = [bytes(d) for d in datagrams]
+        rng = self.rng
+        deliveries = []
+        for node in self.nodes:
+            if node is sender or not node.alive:
+                continue
+            link = node.link
+            if not (link.loss or link.duplicate or link.reorder):
+                deliveries.append((node, payloads))
+                continue
+            kept = []
+            for p in payloads:
+                if link.loss and rng.random() < link.loss:
+                    continue
+                kept.append(p)
+                if link.duplicate and rng.random() < link.duplicate:
+                    kept.append(p)
+            if link.reorder:
+                for i in range(len(kept) - 1):
+                    if rng.random() < link.reorder:
+                        kept[i], kept[i + 1] = kept[i + 1], kept[i]
+            if kept:
+                deliveries.append((node, kept))
+        if deliveries:
+            link = deliveries[0][0].link
+            delay = link.delay + rng.random() * link.jitter
+            self._push(self.now + delay, lambda: self._deliver(deliveries, sender.address))
+
+    def _deliver(self, deliveries: list[tuple[Node, list[bytes]]], address: str) -> None:
+        for node, datagrams in deliveries:
+            if not node.alive:
+                continue
+            receive = node.machine.receive_datagram
+            for d in datagrams:
+                receive(d, (address, 9231), self.now)
+            node.received += len(datagrams)
+            self._service(node)
