@@ -90,10 +90,12 @@ class Client(MachineBase):
         port: int = 0,
         config: ProtocolConfig | None = None,
         rng: random.Random | None = None,
+        master_id: int | None = None,
     ) -> None:
         super().__init__(session_id, sender)
         self.config = config or ProtocolConfig()
         self.rng = rng or random.Random()
+        self.expected_master = master_id  # set when an undecided start settled who the master is
         self.host = host
         self.address = address
         self.capacity = capacity
@@ -226,6 +228,8 @@ class Client(MachineBase):
                     self._stream_size = body.stream_size  # type: ignore[attr-defined]
             return
         if self.state is not State.WAITING:
+            return
+        if self.expected_master is not None and sender != self.expected_master:
             return
         b = body
         size = None if b.stream_size == wire.UNKNOWN_SIZE else b.stream_size  # type: ignore[attr-defined]

@@ -27,3 +27,24 @@ def open_sink(
     """
     del stream_format, disk_size, confirmed, image_name, session_name  # raw files take any raw stream
     return RawFileSink(path)
+
+
+def target_capacity(path: str) -> int | None:
+    """Bytes a `to=` target can hold: a block device's size; None for a regular file (it grows)."""
+    import os
+    import stat
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISBLK(info.st_mode):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        return os.lseek(fd, 0, os.SEEK_END)
+    finally:
+        os.close(fd)

@@ -1,0 +1,225 @@
+"""`img session NAME [master|client] [clients=N [t=MINUTES]] [from=PATH] [to=PATH] [options]`.
+
+The seed's syntax is kept word for word (ZENworks: `img session name [master|client]
+[clients=count [t=minutes]]`); imgcast adds from= and to= and the --options.
+Keys while it runs: m = become master (no role given), s or Enter = start now (master),
+q = cancel. Ctrl-C cancels too: on the master for everyone, on a client just this one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Iterator
+
+from ..errors import SessionFailed as SessionFailedError
+from ..errors import UsageError
+from ..events import Event, SessionFailed, SessionFinished
+from ..naming import DEFAULT_PORT, DEFAULT_TTL
+from ..session import ROLES, SessionRunner, SessionSettings
+from .display import make_display
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "session",
+        help="multicast a disk or image to many computers (master), or receive one (client)",
+        description="Every computer in a session uses the same NAME. The master sends from=PATH; "
+        "clients write to=PATH. Without master/client, every computer waits until someone presses m.",
+    )
+    p.add_argument("name", help="the session name (hashed to the multicast address 231.x.y.z)")
+    p.add_argument("words", nargs="*", metavar="master|client|clients=N|t=MINUTES|from=PATH|to=PATH")
+    add_network_options(p)
+    p.add_argument("--yes", action="store_true", help="write to a disk without asking")
+    p.add_argument("--raw", action="store_true", help="send every sector, not only used blocks")
+    p.set_defaults(run=run)
+
+
+def add_network_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--interface", default="0.0.0.0", metavar="ADDR",
+                   help="local IPv4 address of the network card to use (default: the system's choice)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"UDP port (default {DEFAULT_PORT})")
+    p.add_argument("--ttl", type=int, default=DEFAULT_TTL, help=f"multicast TTL (default {DEFAULT_TTL}: this segment only)")
+    p.add_argument("--rate", type=parse_rate, default=None, metavar="BYTES/S",
+                   help="cap the sending rate, e.g. 50M or 1G (bytes per second)")
+    p.add_argument("--json", action="store_true", help="print events as JSON lines")
+
+
+def parse_rate(text: str) -> float:
+    units = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}
+    t = text.strip().lower().removesuffix("b/s").removesuffix("/s").removesuffix("b")
+    number, unit = (t[:-1], t[-1]) if t and t[-1] in units and t[-1] != "" else (t, "")
+    try:
+        value = float(number) * units[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate; write e.g. 50M or 1G (bytes per second)") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the rate must be more than 0")
+    return value
+
+
+def settings_from_words(name: str, words: list[str]) -> SessionSettings:
+    """The seed's free-order words -> settings; a bad word raises UsageError naming it."""
+    s = SessionSettings(name=name)
+    for word in words:
+        key, eq, value = word.partition("=")
+        key = key.lower()
+        if not eq:
+            if key in ROLES:
+                if s.role is not None:
+                    raise UsageError(f"{word!r}: the role is already {s.role}")
+                s.role = key
+                continue
+            raise UsageError(f"unknown word {word!r}: expected master, client, clients=N, t=MINUTES, from=PATH or to=PATH")
+        if key == "clients":
+            try:
+                s.clients = int(value)
+            except ValueError:
+                raise UsageError(f"clients={value!r}: give a whole number of clients, e.g. clients=5") from None
+            if s.clients < 1:
+                raise UsageError(f"clients={value}: at least 1 client")
+        elif key == "t":
+            try:
+                s.timeout_minutes = float(value)
+            except ValueError:
+                raise UsageError(f"t={value!r}: give minutes as a number, e.g. t=15 or t=0.5") from None
+            if not s.timeout_minutes >= 0 or s.timeout_minutes != s.timeout_minutes:
+                raise UsageError(f"t={value}: the minutes cannot be negative")
+        elif key == "from":
+            s.source = _path(word, value)
+        elif key == "to":
+            s.target = _path(word, value)
+        else:
+            raise UsageError(f"unknown setting {word!r}: expected clients=, t=, from= or to=")
+    if s.timeout_minutes is not None and s.clients is None:
+        raise UsageError("t=MINUTES goes with clients=N (the seed: clients=count [t=minutes])")
+    if s.role == "client" and (s.clients is not None or s.source):
+        raise UsageError("clients=, t= and from= are for the master; a client takes to=PATH")
+    if s.role == "master" and s.target:
+        raise UsageError("to= is for clients; the master takes from=PATH")
+    return s
+
+
+def _path(word: str, value: str) -> str:
+    if not value:
+        raise UsageError(f"{word!r}: give a path after the =")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from_words(args.name, args.words)
+    settings.interface = args.interface
+    settings.port = args.port
+    settings.ttl = args.ttl
+    settings.rate = args.rate
+    settings.confirmed = args.yes
+    if args.raw:
+        settings.source_options["raw"] = True
+    settings.check()
+    display = make_display(args.json, role=settings.role)
+    final = asyncio.run(_run(settings, display))
+    return finish(final, display)
+
+
+def finish(final: Event, display) -> int:
+    display.close()
+    if isinstance(final, SessionFinished) and final.all_verified:
+        return 0
+    if isinstance(final, SessionFailed):
+        raise SessionFailedError(final.reason)
+    if isinstance(final, SessionFinished):
+        bad = [f"{p.host}: failed" for p in final.failed] + [f"{p.host}: dropped" for p in final.dropped]
+        raise SessionFailedError(f"{len(final.verified)} verified, " + ", ".join(bad) if bad else "no client verified its copy")
+    raise SessionFailedError("the session ended without a result")
+
+
+async def _run(settings: SessionSettings, display) -> Event:
+    runner = SessionRunner(settings, display.show)
+    display.attach(runner)
+    loop = asyncio.get_running_loop()
+    with _signals(loop, runner), _keys(loop, runner, display):
+        return await runner.run()
+
+
+@contextlib.contextmanager
+def _signals(loop: asyncio.AbstractEventLoop, runner: SessionRunner) -> Iterator[None]:
+    presses = []
+
+    def interrupt() -> None:
+        presses.append(1)
+        if len(presses) > 1:
+            os._exit(1)  # second Ctrl-C: the operator insists
+        runner.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, interrupt)
+    try:
+        yield
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+# A key on a terminal, or a word on a line when stdin is a pipe (for scripts).
+KEY_ACTIONS = {
+    "m": "master", "master": "master",
+    "s": "start", "start": "start", "\n": "start", "\r": "start",
+    "q": "cancel", "cancel": "cancel",
+}
+
+
+@contextlib.contextmanager
+def _keys(loop: asyncio.AbstractEventLoop, runner: SessionRunner, display) -> Iterator[None]:
+    """m / s / Enter / q from the keyboard (or lines on a pipe: m, start, cancel)."""
+    stdin = sys.stdin
+    if stdin is None or stdin.closed:
+        yield
+        return
+    try:
+        fd = stdin.fileno()
+    except (OSError, ValueError):
+        yield
+        return
+    saved = None
+    if os.isatty(fd):
+        import termios
+        import tty
+
+        saved = termios.tcgetattr(fd)
+        tty.setcbreak(fd)
+
+    def on_key() -> None:
+        try:
+            data = os.read(fd, 1024).decode(errors="replace")
+        except OSError:
+            data = ""
+        if not data:
+            loop.remove_reader(fd)
+            return
+        words = list(data) if saved is not None else data.split()
+        for word in words:
+            action = KEY_ACTIONS.get(word.lower())
+            if action == "master":
+                display.note(runner.become_master())
+            elif action == "start":
+                display.note(runner.start_now())
+            elif action == "cancel":
+                runner.cancel()
+
+    try:
+        loop.add_reader(fd, on_key)
+    except (OSError, ValueError, PermissionError):
+        pass  # e.g. /dev/null or a regular file on stdin: no keys, that's fine
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            loop.remove_reader(fd)
+        if saved is not None:
+            import termios
+
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)

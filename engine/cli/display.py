@@ -1,0 +1,177 @@
+"""How `img` shows a session's events: JSON lines for scripts, or lines and a progress bar for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from .. import events as ev
+
+
+def make_display(as_json: bool, role: str | None = None, label: str = "") -> Any:
+    return JsonDisplay(label) if as_json else HumanDisplay(role, label)
+
+
+class JsonDisplay:
+    """One JSON object per line on stdout; progress events at most every half second."""
+
+    def __init__(self, label: str = "") -> None:
+        self.label = label
+
+    def attach(self, runner: Any) -> None:
+        pass
+
+    def show(self, event: ev.Event) -> None:
+        record = event.to_json()
+        if self.label:
+            record["participant"] = self.label
+        print(json.dumps(record), flush=True)
+
+    def note(self, message: str | None) -> None:
+        if message:
+            print(json.dumps({"event": "note", "message": message}), flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class HumanDisplay:
+    def __init__(self, role: str | None, label: str = "") -> None:
+        self.console = Console(stderr=False, highlight=False)
+        self.role = role
+        self.prefix = f"[{label}] " if label else ""
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def attach(self, runner: Any) -> None:
+        self.runner = runner
+
+    def say(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress.console.print(self.prefix + text)
+        else:
+            self.console.print(self.prefix + text)
+
+    def note(self, message: str | None) -> None:
+        if message:
+            self.say(f"[yellow]{message}[/]")
+
+    def show(self, event: ev.Event) -> None:
+        handler = getattr(self, "_" + type(event).__name__, None)
+        if handler is not None:
+            handler(event)
+
+    # --- lobby ----------------------------------------------------------------------------
+
+    def _WaitingForMaster(self, e: ev.WaitingForMaster) -> None:
+        extra = " Press m to make this computer the master." if self.role is None else ""
+        self.say(f"Waiting for the master on {e.group} port {e.port}.{extra}")
+
+    def _RoleDecided(self, e: ev.RoleDecided) -> None:
+        self.role = e.role
+        self.say(f"This computer is the [bold]{e.role}[/].")
+
+    def _LobbyOpened(self, e: ev.LobbyOpened) -> None:
+        size = "unknown size" if e.stream_size is None else _size(e.stream_size)
+        self.say(f"Session open on {e.group} port {e.port}: sending {size}. Waiting for clients "
+                 "(press s or Enter to start now, q to cancel).")
+
+    def _MasterFound(self, e: ev.MasterFound) -> None:
+        self.say(f"Found the master {e.master_host} ({e.master_address}); joining.")
+
+    def _Joined(self, e: ev.Joined) -> None:
+        self.say("Joined; waiting for the master to start.")
+
+    def _ClientJoined(self, e: ev.ClientJoined) -> None:
+        wanted = f" of {e.wanted}" if e.wanted else ""
+        self.say(f"Client {e.client.host} ({e.client.address}) joined: {e.joined}{wanted}.")
+
+    def _ClientLeft(self, e: ev.ClientLeft) -> None:
+        self.say(f"Client {e.client.host} left the lobby: {e.reason}.")
+
+    def _StartScheduled(self, e: ev.StartScheduled) -> None:
+        self.say(f"Starting in {e.seconds:.0f} s unless more clients join.")
+
+    def _CollisionDetected(self, e: ev.CollisionDetected) -> None:
+        self.say(f"[red]Another session uses this multicast address (from {e.other_address or 'unknown'}); "
+                 "its datagrams are ignored. Consider another session name.[/]")
+
+    def _DatagramDropped(self, e: ev.DatagramDropped) -> None:
+        self.say(f"[dim]Ignoring datagrams: {e.reason}.[/]")
+
+    # --- transfer -------------------------------------------------------------------------
+
+    def _TransferStarted(self, e: ev.TransferStarted) -> None:
+        who = f" to {len(e.clients)} client(s)" if e.clients else ""
+        self.say(f"Transfer started{who}.")
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+            TimeRemainingColumn(), console=self.console, transient=False,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task("sending" if self.role == "master" else "receiving", total=e.stream_size)
+
+    def _Progress(self, e: ev.Progress) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, completed=e.done, total=e.total)
+
+    def _ClientDropped(self, e: ev.ClientDropped) -> None:
+        self.say(f"[red]Dropped {e.client.host}: {e.reason}.[/]")
+
+    def _ClientVerified(self, e: ev.ClientVerified) -> None:
+        self.say(f"[green]{e.client.host} verified its copy.[/]")
+
+    def _ClientFailed(self, e: ev.ClientFailed) -> None:
+        self.say(f"[red]{e.client.host} failed: {e.reason}.[/]")
+
+    def _TargetVerified(self, e: ev.TargetVerified) -> None:
+        self._stop_progress()
+        self.say(f"[green]Copy verified: {_size(e.size)}, SHA-256 {e.sha256[:16]}…[/]")
+
+    # --- end ------------------------------------------------------------------------------
+
+    def _SessionFinished(self, e: ev.SessionFinished) -> None:
+        self._stop_progress()
+        if self.role == "master" or len(e.verified) + len(e.failed) + len(e.dropped) > 1:
+            table = Table(title=f"Session finished: {_size(e.size)} in {e.seconds:.1f} s")
+            table.add_column("client")
+            table.add_column("address")
+            table.add_column("result")
+            for peers, result in ((e.verified, "[green]verified[/]"), (e.failed, "[red]failed[/]"), (e.dropped, "[red]dropped[/]")):
+                for p in peers:
+                    table.add_row(p.host, p.address, result)
+            self.console.print(table)
+        else:
+            self.say("Session finished; the master has the result.")
+
+    def _SessionFailed(self, e: ev.SessionFailed) -> None:
+        self._stop_progress()
+
+    def _stop_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+    def close(self) -> None:
+        self._stop_progress()
+        sys.stdout.flush()
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)

@@ -1,0 +1,293 @@
+"""The asyncio driver: shuttles datagrams between a sans-IO machine and a multicast socket.
+
+It decides nothing. It receives in batches (GRO where offered) and feeds the machine, sends
+what the machine returns (GSO where offered), wakes the machine at its timer, and keeps disk
+work off the event loop: a reader thread fills the master's slices, a writer thread writes
+and hashes a client's stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ..events import Event
+from ..stream.base import HashingReader, HashingWriter
+from .faults import FaultInjector
+from .sockets import GSO_MAX_BYTES, MulticastSocket, gro_segment_size, gso_control
+
+RECV_BUFFER = 65536
+RECV_BATCH = 128  # receive calls per wake-up, so sending gets its turn
+ANC_SPACE = socket.CMSG_SPACE(4)
+
+
+class SourceReader(threading.Thread):
+    """Reads the master's stream slice by slice ahead of the sender, hashing as it goes."""
+
+    def __init__(self, reader: HashingReader, slice_bytes: int, depth: int, wake: Callable[[], None]) -> None:
+        super().__init__(name="imgcast-source", daemon=True)
+        self.reader = reader
+        self.slice_bytes = slice_bytes
+        self.slices: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self._wake = wake
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                data = _read_full(self.reader, self.slice_bytes)
+                self._put(data or None)
+                if not data:
+                    return
+        except BaseException as error:  # reported to the driver, which fails the session
+            self.error = error
+            self._put(None)
+
+    def _put(self, item: bytes | None) -> None:
+        while not self._stop.is_set():
+            try:
+                self.slices.put(item, timeout=0.2)
+                self._wake()
+                return
+            except queue.Full:
+                continue
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def _read_full(reader: HashingReader, n: int) -> bytes:
+    parts, got = [], 0
+    while got < n:
+        data = reader.read(n - got)
+        if not data:
+            break
+        parts.append(data)
+        got += len(data)
+    return b"".join(parts)
+
+
+class TargetWriter(threading.Thread):
+    """Writes a client's stream in order and hashes it; `finish` flushes and checks the target."""
+
+    def __init__(self, writer: HashingWriter, wake: Callable[[], None]) -> None:
+        super().__init__(name="imgcast-target", daemon=True)
+        self.writer = writer
+        self.pending: queue.Queue[Any] = queue.Queue()
+        self.error: str | None = None
+        self.finished = False
+        self._wake = wake
+
+    def run(self) -> None:
+        while True:
+            item = self.pending.get()
+            if item is None:
+                return
+            if item == "finish":
+                try:
+                    self.writer.sink.finish()
+                except Exception as error:  # the verdict the master hears
+                    self.error = self.error or str(error) or type(error).__name__
+                self.finished = True
+                self._wake()
+                return
+            if self.error:
+                continue
+            try:
+                self.writer.write(item)
+            except Exception as error:
+                self.error = f"writing the target failed: {error}"
+
+    def stop(self) -> None:
+        self.pending.put(None)
+
+
+class Driver:
+    """Runs one machine on one socket until the machine closes (or `stop` is called)."""
+
+    def __init__(
+        self,
+        machine: Any,
+        endpoint: MulticastSocket,
+        on_event: Callable[[Event], None],
+        *,
+        faults: FaultInjector | None = None,
+    ) -> None:
+        self.machine = machine
+        self.endpoint = endpoint
+        self.on_event = on_event
+        self.faults = faults
+        self.loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._buffer = bytearray(RECV_BUFFER)
+        self.source: SourceReader | None = None
+        self.target: TargetWriter | None = None
+        self._verifying = False
+        self.received = 0
+        self.sent = 0
+
+    def wake_threadsafe(self) -> None:
+        self.loop.call_soon_threadsafe(self._wake.set)
+
+    def poke(self) -> None:
+        """Something changed outside (an operator action): let the machine act now."""
+        self._wake.set()
+
+    def swap(self, machine: Any) -> None:
+        """Replace the machine (an undecided participant becoming master or client)."""
+        self.machine = machine
+        self._wake.set()
+
+    async def run(self, until: Callable[[], bool] | None = None) -> None:
+        fd = self.endpoint.sock.fileno()
+        self.loop.add_reader(fd, self._on_readable)
+        try:
+            while not self.machine.closed and not (until and until()):
+                now = self.loop.time()
+                machine = self.machine
+                timer = machine.get_timer()
+                if timer is not None and timer <= now:
+                    machine.handle_timer(now)
+                self._pump_source()
+                self._pump_target(now)
+                transmits = machine.datagrams_to_send(now)
+                self._dispatch_events()
+                for transmit in transmits:
+                    await self._send(transmit)
+                if transmits:
+                    await asyncio.sleep(0)
+                    continue
+                timer = machine.get_timer()
+                if machine.closed or (until and until()):
+                    break
+                delay = 0.5 if timer is None else max(0.0, timer - self.loop.time())
+                if delay > 0:
+                    self._wake.clear()
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), min(delay, 0.5))
+                    except TimeoutError:
+                        pass
+            # a last flush: goodbyes (ABORT, ACK) queued by the final step
+            for transmit in self.machine.datagrams_to_send(self.loop.time()):
+                await self._send(transmit)
+            self._dispatch_events()
+        finally:
+            self.loop.remove_reader(fd)
+
+    # --- receiving ------------------------------------------------------------------------
+
+    def _on_readable(self) -> None:
+        sock = self.endpoint.sock
+        machine = self.machine
+        now = self.loop.time()
+        buf = self._buffer
+        view = memoryview(buf)
+        for _ in range(RECV_BATCH):
+            try:
+                size, ancillary, _flags, address = sock.recvmsg_into([buf], ANC_SPACE)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                break
+            segment = gro_segment_size(ancillary) if ancillary else None
+            if segment and segment < size:
+                datagrams = [view[i : min(i + segment, size)] for i in range(0, size, segment)]
+            else:
+                datagrams = [view[:size]]
+            if self.faults is not None:
+                datagrams = self.faults.filter(datagrams)
+            for datagram in datagrams:
+                machine.receive_datagram(datagram, address, now)
+            self.received += len(datagrams)
+        self._wake.set()
+
+    # --- sending --------------------------------------------------------------------------
+
+    async def _send(self, transmit: Any) -> None:
+        sock, destination = self.endpoint.sock, self.endpoint.destination
+        segment = transmit.segment_size
+        if segment and self.endpoint.gso and len(transmit.data) > segment:
+            per_send = max(1, GSO_MAX_BYTES // segment) * segment
+            data = memoryview(transmit.data)
+            for at in range(0, len(data), per_send):
+                chunk = data[at : at + per_send]
+                control = gso_control(segment) if len(chunk) > segment else []
+                await self._send_one(lambda c=chunk, k=control: sock.sendmsg([c], k, 0, destination))
+        else:
+            for datagram in transmit.datagrams():
+                await self._send_one(lambda d=datagram: sock.sendto(d, destination))
+        self.sent += transmit.count
+
+    async def _send_one(self, send: Callable[[], int]) -> None:
+        for _ in range(10000):
+            try:
+                send()
+                return
+            except (BlockingIOError, InterruptedError):
+                await self._writable()
+            except OSError as error:
+                if error.errno in (105, 11):  # ENOBUFS / EAGAIN: the queue is full, wait a moment
+                    await asyncio.sleep(0.001)
+                    continue
+                raise
+
+    async def _writable(self) -> None:
+        fd = self.endpoint.sock.fileno()
+        ready = self.loop.create_future()
+        self.loop.add_writer(fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            await asyncio.wait_for(ready, 0.05)
+        except TimeoutError:
+            pass
+        finally:
+            self.loop.remove_writer(fd)
+
+    # --- disks ----------------------------------------------------------------------------
+
+    def attach_source(self, reader: HashingReader) -> None:
+        cfg = self.machine.config
+        self.source = SourceReader(reader, cfg.slice_bytes, cfg.readahead_slices * 2, self.wake_threadsafe)
+        self.source.start()
+
+    def attach_target(self, writer: HashingWriter) -> None:
+        self.target = TargetWriter(writer, self.wake_threadsafe)
+        self.target.start()
+
+    def _pump_source(self) -> None:
+        source, machine = self.source, self.machine
+        if source is None or not hasattr(machine, "wants_slices"):
+            return
+        for _ in range(machine.wants_slices()):
+            try:
+                data = source.slices.get_nowait()
+            except queue.Empty:
+                return
+            if data is None:
+                if source.error is not None:
+                    machine.abort(f"reading the source failed: {source.error}", self.loop.time())
+                else:
+                    machine.end_of_stream(source.reader.digest())
+                self.source = None
+                return
+            machine.add_slice(data)
+
+    def _pump_target(self, now: float) -> None:
+        target, machine = self.target, self.machine
+        if target is None or not hasattr(machine, "take_data"):
+            return
+        for piece in machine.take_data():
+            target.pending.put(piece)
+        if machine.state.value == "verifying" and not self._verifying:
+            self._verifying = True
+            target.pending.put("finish")
+        if self._verifying and target.finished and machine.state.value == "verifying":
+            machine.target_written(target.writer.digest(), now, target.error)
+
+    def _dispatch_events(self) -> None:
+        for event in self.machine.events():
+            self.on_event(event)

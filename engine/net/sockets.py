@@ -1,0 +1,134 @@
+"""Multicast UDP sockets: the only place imgcast opens one.
+
+Every participant binds the session's group and port (SO_REUSEPORT, so several participants
+share one computer in demos and tests), joins the group on the chosen interface, sends with
+the chosen TTL, and loops its multicast back so participants on the same host hear each
+other. Large socket buffers absorb bursts; UDP GSO sends many datagrams per system call and
+GRO receives them the same way, where the kernel offers them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import struct
+from dataclasses import dataclass
+
+from ..errors import UsageError
+
+SOL_UDP = 17
+UDP_SEGMENT = 103  # GSO: datagrams of this size, back to back, in one send
+UDP_GRO = 104  # GRO: receive a run of same-size datagrams in one call
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+SO_SNDBUFFORCE = getattr(socket, "SO_SNDBUFFORCE", 32)
+BUFFER_BYTES = 32 * 1024 * 1024
+GSO_MAX_BYTES = 65000  # one GSO send stays within one 64 KiB IP packet
+
+
+@dataclass
+class MulticastSocket:
+    sock: socket.socket
+    group: str
+    port: int
+    interface: str
+    gso: bool
+    gro: bool
+
+    @property
+    def destination(self) -> tuple[str, int]:
+        return (self.group, self.port)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def check_interface(interface: str) -> str:
+    """The --interface value as an IPv4 address string, or a one-line UsageError."""
+    try:
+        address = ipaddress.IPv4Address(interface)
+    except ValueError:
+        raise UsageError(f"--interface {interface!r}: give the IPv4 address of the network card to use, e.g. 192.168.1.20") from None
+    if address.is_multicast:
+        raise UsageError(f"--interface {interface}: that is a multicast group, not a local address")
+    return str(address)
+
+
+def open_multicast_socket(group: str, port: int, interface: str, ttl: int) -> MulticastSocket:
+    """A non-blocking socket joined to `group` on the interface that owns `interface`."""
+    interface = check_interface(interface)
+    if not 0 <= ttl <= 255:
+        raise UsageError(f"--ttl {ttl}: use 0..255 (1 keeps the session on this network segment)")
+    if not 1 <= port <= 65535:
+        raise UsageError(f"--port {port}: use 1..65535")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if hasattr(socket, "SO_REUSEPORT"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        _big_buffers(sock)
+        try:
+            sock.bind((group, port))  # only this group's datagrams, not every group on the port
+        except OSError:
+            sock.bind(("", port))
+        membership = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(interface))
+        try:
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
+        except OSError as error:
+            raise UsageError(f"--interface {interface}: cannot join {group} there ({error.strerror}); "
+                             "is that an address of this computer?") from None
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(interface))
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, ttl)
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+        sock.setblocking(False)
+        gro = _try_option(sock, SOL_UDP, UDP_GRO, 1)
+        gso = _gso_works(sock)
+        return MulticastSocket(sock, group, port, interface, gso, gro)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def _big_buffers(sock: socket.socket) -> None:
+    for force, plain in ((SO_RCVBUFFORCE, socket.SO_RCVBUF), (SO_SNDBUFFORCE, socket.SO_SNDBUF)):
+        if not _try_option(sock, socket.SOL_SOCKET, force, BUFFER_BYTES):
+            _try_option(sock, socket.SOL_SOCKET, plain, BUFFER_BYTES)
+
+
+def _try_option(sock: socket.socket, level: int, option: int, value: int) -> bool:
+    try:
+        sock.setsockopt(level, option, value)
+        return True
+    except OSError:
+        return False
+
+
+def _gso_works(sock: socket.socket) -> bool:
+    """GSO needs Linux 4.18+; asking for the option's value tells whether the kernel knows it."""
+    try:
+        sock.getsockopt(SOL_UDP, UDP_SEGMENT)
+        return True
+    except OSError:
+        return False
+
+
+def gso_control(segment_size: int) -> list[tuple[int, int, bytes]]:
+    return [(SOL_UDP, UDP_SEGMENT, struct.pack("=H", segment_size))]
+
+
+def gro_segment_size(ancillary: list[tuple[int, int, bytes]]) -> int | None:
+    for level, kind, data in ancillary:
+        if level == SOL_UDP and kind == UDP_GRO and len(data) >= 4:
+            return struct.unpack("=i", data[:4])[0]
+    return None
+
+
+def local_address_for(interface: str) -> str:
+    """The address this computer is known by on that interface (for the master's client list)."""
+    if interface != "0.0.0.0":
+        return interface
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("231.0.0.1", 9))  # no packet is sent: connect only picks a route
+            return probe.getsockname()[0]
+    except OSError:
+        return "0.0.0.0"
