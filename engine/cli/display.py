@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -51,7 +52,7 @@ class HumanDisplay:
     def __init__(self, role: str | None, label: str = "") -> None:
         self.console = Console(stderr=False, highlight=False)
         self.role = role
-        self.prefix = f"[{label}] " if label else ""
+        self.prefix = escape(f"[{label}] ") if label else ""
         self.progress: Progress | None = None
         self.task: Any = None
 
@@ -143,6 +144,8 @@ class HumanDisplay:
     # --- end ------------------------------------------------------------------------------
 
     def _SessionFinished(self, e: ev.SessionFinished) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, completed=e.size, total=e.size)
         self._stop_progress()
         if self.role == "master" or len(e.verified) + len(e.failed) + len(e.dropped) > 1:
             table = Table(title=f"Session finished: {_size(e.size)} in {e.seconds:.1f} s")

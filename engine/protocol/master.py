@@ -524,9 +524,9 @@ class Master(MachineBase):
             self._interval_sent += sent
             out.append(transmit)
         if self.phase is Phase.TRANSFER and self._eof and self._send_slice >= self._fed and not self._repairs:
+            self._report_progress(now)
             self.phase = Phase.ENDING
             self._next_end = now
-            self._report_progress(now)
         return out
 
     def _next_data(self, allowed: int) -> Transmit:
