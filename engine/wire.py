@@ -121,10 +121,11 @@ BODIES: dict[Kind, c.Construct] = {
 }
 BODIES[Kind.PARITY] = BODIES[Kind.DATA]
 
-# What parsing uses: each body must end exactly where the datagram does (no trailing bytes),
-# compiled by construct for speed (control datagrams come by the hundred from big sessions).
+# What parsing uses: each body must end exactly where the datagram does (no trailing bytes).
+# Not construct's compiled form: that one skips length checks and raises struct.error on
+# short input, and these parsers see untrusted bytes.
 _PARSERS: dict[Kind, c.Construct] = {
-    kind: (body if kind in (Kind.DATA, Kind.PARITY) else c.Struct("body" / body, c.Terminated)).compile()
+    kind: body if kind in (Kind.DATA, Kind.PARITY) else c.Struct("body" / body, c.Terminated)
     for kind, body in BODIES.items()
 }
 
@@ -200,7 +201,7 @@ def parse(data: bytes | memoryview) -> Datagram:
             body = body.body
     except c.TerminatedError:
         raise WireError(f"{kind.name} datagram has trailing bytes") from None
-    except (c.ConstructError, UnicodeError, ValueError, OverflowError) as error:
+    except (c.ConstructError, UnicodeError, ValueError, OverflowError, struct.error) as error:
         raise WireError(f"malformed {kind.name} datagram: {type(error).__name__}") from None
     _check_consistent(kind, body)
     return Datagram(kind, session_id, sender, body)

@@ -1,0 +1,220 @@
+"""Real sockets on loopback (interface 127.0.0.1, TTL 0): nothing leaves this computer."""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+import pytest
+
+from imgcast.engine.events import ClientDropped, SessionFailed, SessionFinished
+from imgcast.engine.net.faults import FaultInjector
+from imgcast.engine.protocol.common import ProtocolConfig
+from imgcast.engine.session import SessionRunner, SessionSettings
+
+IMG = [sys.executable, "-m", "imgcast.engine.cli.main"]
+NET = ["--interface", "127.0.0.1", "--ttl", "0", "--json"]
+
+
+def spawn(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([*IMG, *args, *NET], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True)
+
+
+def events_of(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def finish_all(procs, timeout=120):
+    deadline = time.monotonic() + timeout
+    results = []
+    for proc in procs:
+        try:
+            out, err = proc.communicate(timeout=max(1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        results.append((proc.returncode, out, err))
+    return results
+
+
+def test_master_and_three_client_processes_copy_64_mib_bit_exact(tmp_path, session_name):
+    source = tmp_path / "source.raw"
+    source.write_bytes(os.urandom(64 << 20))
+    targets = [tmp_path / f"target{i}.raw" for i in range(3)]
+    clients = [spawn("session", session_name, "client", f"to={t}") for t in targets]
+    time.sleep(0.3)
+    master = spawn("session", session_name, "master", "clients=3", f"from={source}")
+    results = finish_all([master, *clients])
+    for code, out, err in results:
+        assert code == 0, err
+    finished = events_of(results[0][1])[-1]
+    assert finished["event"] == "session_finished" and len(finished["verified"]) == 3
+    expected = source.read_bytes()
+    for target in targets:
+        assert target.read_bytes() == expected
+    for code, out, _ in results[1:]:
+        kinds = [e["event"] for e in events_of(out)]
+        assert "target_verified" in kinds and kinds[-1] == "session_finished"
+
+
+async def _session(settings_list, faults=None, config=None, on_event=None):
+    runners = [SessionRunner(s, on_event or (lambda e: None), faults=f, config=config)
+               for s, f in zip(settings_list, faults or [None] * len(settings_list), strict=True)]
+    tasks = [asyncio.create_task(r.run()) for r in runners[1:]]
+    await asyncio.sleep(0.05)
+    tasks.insert(0, asyncio.create_task(runners[0].run()))
+    return runners, await asyncio.wait_for(asyncio.gather(*tasks), 120)
+
+
+def test_three_clients_at_five_percent_loss_on_real_sockets(tmp_path, session_name):
+    data = os.urandom(8 << 20)
+    (tmp_path / "src").write_bytes(data)
+    net = {"name": session_name, "interface": "127.0.0.1", "ttl": 0}
+    settings = [SessionSettings(role="master", clients=3, source=str(tmp_path / "src"), **net)]
+    settings += [SessionSettings(role="client", target=str(tmp_path / f"t{i}"), **net) for i in range(3)]
+    faults = [FaultInjector(drop=0.05, seed=1)] + [
+        FaultInjector(drop=0.05, duplicate=0.01, reorder=0.01, seed=i + 2) for i in range(3)]
+    _, finals = asyncio.run(_session(settings, faults))
+    assert isinstance(finals[0], SessionFinished) and len(finals[0].verified) == 3
+    for i in range(3):
+        assert (tmp_path / f"t{i}").read_bytes() == data
+    assert all(f.dropped > 0 for f in faults[1:])  # the loss really happened
+
+
+def test_a_client_that_stops_mid_transfer_is_dropped_and_the_rest_verify(tmp_path, session_name):
+    data = os.urandom(24 << 20)
+    (tmp_path / "src").write_bytes(data)
+    net = {"name": session_name, "interface": "127.0.0.1", "ttl": 0, "rate": 40e6}
+    settings = [SessionSettings(role="master", clients=2, source=str(tmp_path / "src"), **net)]
+    settings += [SessionSettings(role="client", target=str(tmp_path / f"t{i}"), **net) for i in range(2)]
+    config = ProtocolConfig(client_timeout=1.5, master_timeout=3.0)
+    seen = []
+
+    async def main():
+        runners = [SessionRunner(s, seen.append, config=config) for s in settings]
+        tasks = [asyncio.create_task(r.run()) for r in runners[1:]]
+        await asyncio.sleep(0.05)
+        tasks.insert(0, asyncio.create_task(runners[0].run()))
+        while not (tmp_path / "t0").exists() or (tmp_path / "t0").stat().st_size < (4 << 20):
+            await asyncio.sleep(0.01)
+        tasks[1].cancel()  # this client's process vanishes: no goodbye at all
+        runners[1].driver.endpoint.close() if runners[1].driver else None
+        return await asyncio.wait_for(asyncio.gather(tasks[0], tasks[2]), 60)
+
+    master_final, client_final = asyncio.run(main())
+    assert isinstance(master_final, SessionFinished)
+    assert len(master_final.verified) == 1 and len(master_final.dropped) == 1
+    assert any(isinstance(e, ClientDropped) for e in seen)
+    assert (tmp_path / "t1").read_bytes() == data
+
+
+def test_ctrl_c_on_the_master_fails_every_client_and_leaves_no_process(tmp_path, session_name):
+    source = tmp_path / "source.raw"
+    source.write_bytes(os.urandom(32 << 20))
+    clients = [spawn("session", session_name, "client", f"to={tmp_path / f't{i}'}") for i in range(2)]
+    time.sleep(0.3)
+    master = subprocess.Popen([*IMG, "session", session_name, "master", "clients=2", f"from={source}",
+                               "--rate", "8M", *NET], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "t0").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    master.send_signal(signal.SIGINT)
+    results = finish_all([master, *clients], timeout=30)
+    assert results[0][0] == 1 and "cancelled" in results[0][2]
+    for code, _out, err in results[1:]:
+        assert code == 1
+        assert "the master ended the session" in err and "incomplete" in err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_ctrl_c_on_a_client_leaves_and_says_the_target_is_incomplete(tmp_path, session_name):
+    source = tmp_path / "source.raw"
+    source.write_bytes(os.urandom(32 << 20))
+    client = spawn("session", session_name, "client", f"to={tmp_path / 't0'}")
+    keeper = spawn("session", session_name, "client", f"to={tmp_path / 't1'}")
+    time.sleep(0.3)
+    master = subprocess.Popen([*IMG, "session", session_name, "master", "clients=2", f"from={source}",
+                               "--rate", "16M", *NET], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "t0").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    client.send_signal(signal.SIGINT)
+    results = finish_all([client, master, keeper], timeout=60)
+    code, _, err = results[0]
+    assert code == 1 and "incomplete" in err
+    master_events = events_of(results[1][1])
+    dropped = [e for e in master_events if e["event"] == "client_dropped"]
+    assert len(dropped) == 1 and "left" in dropped[0]["reason"]
+    assert results[2][0] == 0 and (tmp_path / "t1").read_bytes() == source.read_bytes()
+
+
+def test_undecided_participants_elect_the_one_that_pressed_m(tmp_path, session_name):
+    data = os.urandom(2 << 20)
+    (tmp_path / "src").write_bytes(data)
+    net = {"name": session_name, "interface": "127.0.0.1", "ttl": 0}
+    settings = [SessionSettings(source=str(tmp_path / "src"), target=str(tmp_path / "own"), clients=2, **net)]
+    settings += [SessionSettings(target=str(tmp_path / f"t{i}"), **net) for i in range(2)]
+
+    async def main():
+        runners = [SessionRunner(s, lambda e: None) for s in settings]
+        tasks = [asyncio.create_task(r.run()) for r in runners]
+        await asyncio.sleep(0.3)
+        assert runners[0].become_master() is None  # the operator presses m on the first computer
+        return await asyncio.wait_for(asyncio.gather(*tasks), 60)
+
+    finals = asyncio.run(main())
+    assert isinstance(finals[0], SessionFinished) and len(finals[0].verified) == 2
+    assert all(isinstance(f, SessionFinished) for f in finals)
+    assert (tmp_path / "t0").read_bytes() == data and (tmp_path / "t1").read_bytes() == data
+    assert not (tmp_path / "own").exists()
+
+
+def test_a_missing_source_fails_before_any_socket_opens(tmp_path, session_name):
+    settings = SessionSettings(name=session_name, role="master", source=str(tmp_path / "nope"),
+                               interface="127.0.0.1", ttl=0)
+    from imgcast.engine.errors import UsageError
+
+    with pytest.raises(UsageError, match="no such file"):
+        asyncio.run(SessionRunner(settings, lambda e: None).run())
+
+
+def test_demo_runs_a_whole_session(tmp_path):
+    from imgcast.engine.demo import run_demo
+
+    labels = set()
+    finals = asyncio.run(run_demo(2, lambda label, e: labels.add(label), size=4 << 20, workdir=str(tmp_path)))
+    assert isinstance(finals[0], SessionFinished) and len(finals[0].verified) == 2
+    assert labels == {"master", "client-1", "client-2"}
+    source = (tmp_path / "demo-disk.raw").read_bytes()
+    assert (tmp_path / "client-1.raw").read_bytes() == source == (tmp_path / "client-2.raw").read_bytes()
+
+
+def test_no_socket_is_left_open_after_a_failed_session(tmp_path, session_name):
+    import psutil
+
+    before = len(psutil.Process().net_connections(kind="udp"))
+    settings = SessionSettings(name=session_name, role="client", target=str(tmp_path / "t"),
+                               interface="127.0.0.1", ttl=0)
+
+    async def main():
+        runner = SessionRunner(settings, lambda e: None)
+        task = asyncio.create_task(runner.run())
+        await asyncio.sleep(0.2)
+        runner.cancel()
+        return await asyncio.wait_for(task, 10)
+
+    final = asyncio.run(main())
+    assert isinstance(final, SessionFailed)
+    assert len(psutil.Process().net_connections(kind="udp")) == before
+
+
+
