@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import pytest
-
 from imgcast.engine.cli.cmd_session import parse_rate, settings_from_words
 from imgcast.engine.cli.main import main
 from imgcast.engine.errors import UsageError

@@ -1,7 +1,6 @@
 import hashlib
 
 import pytest
-
 from imgcast.engine.errors import UsageError
 from imgcast.engine.naming import check_name, normalise_name, session_address
 

@@ -4,8 +4,6 @@ import hashlib
 import random
 
 import pytest
-from simnet import Link, SimNetwork
-
 from imgcast.engine import wire
 from imgcast.engine.events import (
     ClientDropped,
@@ -18,6 +16,7 @@ from imgcast.engine.events import (
 )
 from imgcast.engine.protocol.common import ProtocolConfig
 from imgcast.engine.protocol.participant import Participant
+from simnet import Link, SimNetwork
 
 FAST = ProtocolConfig(client_timeout=2.0, master_timeout=2.0)
 

@@ -8,9 +8,7 @@ import subprocess
 import sys
 import time
 
-
 import pytest
-
 from imgcast.engine.events import ClientDropped, SessionFailed, SessionFinished
 from imgcast.engine.net.faults import FaultInjector
 from imgcast.engine.protocol.common import ProtocolConfig
@@ -50,14 +48,14 @@ def test_master_and_three_client_processes_copy_64_mib_bit_exact(tmp_path, sessi
     time.sleep(0.3)
     master = spawn("session", session_name, "master", "clients=3", f"from={source}")
     results = finish_all([master, *clients])
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
     finished = events_of(results[0][1])[-1]
     assert finished["event"] == "session_finished" and len(finished["verified"]) == 3
     expected = source.read_bytes()
     for target in targets:
         assert target.read_bytes() == expected
-    for code, out, _ in results[1:]:
+    for _code, out, _ in results[1:]:
         kinds = [e["event"] for e in events_of(out)]
         assert "target_verified" in kinds and kinds[-1] == "session_finished"
 

@@ -2,7 +2,6 @@
 
 import hypothesis.strategies as st
 from hypothesis import given, settings
-
 from imgcast.engine import wire
 from imgcast.engine.wire import Kind, WireError
 
