@@ -41,7 +41,7 @@ class ProtocolConfig:
     master_timeout: float = 10.0  # a master silent this long fails its clients
     end_interval: float = 0.2
     done_interval: float = 0.3
-    linger: float = 1.0  # the master answers late DONEs this long after the end
+    linger: float = 0.5  # the master answers late DONEs this long after the end
     claim_window: float = 0.5  # undecided participants: claims heard in this window compete
     rate: float | None = None  # bytes/s cap; None: as fast as clients keep up
     initial_rate: float = 200e6

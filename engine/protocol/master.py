@@ -37,6 +37,7 @@ from ..stream.base import StreamFormat
 from . import fec
 from .common import MachineBase, ProtocolConfig, Transmit, sender_hex
 
+_BLOCK_KINDS = (int(wire.Kind.DATA), int(wire.Kind.PARITY))
 TICK = 0.1  # housekeeping: silence checks, progress events, rate changes
 MAX_RATE = 20e9
 
@@ -136,6 +137,7 @@ class Master(MachineBase):
         self._repairs: dict[int, RepairRequest] = {}
         self._min_watermark = 0
         self._segment = wire.BLOCK_HEADER_SIZE + self.config.block_size
+        self._sender_bytes = sender.to_bytes(4, "big")
         # rate control
         self.rate = min(self.config.rate or MAX_RATE, self.config.initial_rate)
         self._tokens = float(self._segment * self.config.burst_datagrams)
@@ -226,6 +228,8 @@ class Master(MachineBase):
     # --- input ----------------------------------------------------------------------------
 
     def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
+        if len(data) >= wire.HEADER_SIZE and data[5] in _BLOCK_KINDS and data[14:18] == self._sender_bytes:
+            return  # our own blocks, looped back to this host for local clients: skip the parse
         datagram = self._parse(data)
         if datagram is None:
             return
