@@ -187,6 +187,7 @@ class Driver:
         now = self.loop.time()
         buf = self._buffer
         view = memoryview(buf)
+        batch = getattr(machine, "receive_datagrams", None)
         for _ in range(RECV_BATCH):
             try:
                 size, ancillary, _flags, address = sock.recvmsg_into([buf], ANC_SPACE)
@@ -201,8 +202,11 @@ class Driver:
                 datagrams = [view[:size]]
             if self.faults is not None:
                 datagrams = self.faults.filter(datagrams)
-            for datagram in datagrams:
-                machine.receive_datagram(datagram, address, now)
+            if batch is not None:
+                batch(datagrams, address, now)
+            else:
+                for datagram in datagrams:
+                    machine.receive_datagram(datagram, address, now)
             self.received += len(datagrams)
         self._wake.set()
 

@@ -9,6 +9,7 @@ The driver writes the data and computes the digest, then calls `target_written`.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -33,6 +34,7 @@ _DATA, _PARITY = int(wire.Kind.DATA), int(wire.Kind.PARITY)
 _HEADER = wire.BLOCK_HEADER
 _HSIZE = wire.BLOCK_HEADER_SIZE
 NAK_ENTRIES_PER_DATAGRAM = 36
+_BLOCK_KINDS = (_DATA, _PARITY)
 _OTHER_CLIENTS_KINDS = frozenset({int(wire.Kind.JOIN), int(wire.Kind.REPORT), int(wire.Kind.DONE)})
 
 
@@ -169,33 +171,36 @@ class Client(MachineBase):
     # --- input ----------------------------------------------------------------------------
 
     def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
-        # Packet path: blocks from our master are handled without construct.
-        if (
-            len(data) > _HSIZE
-            and data[5] in (_DATA, _PARITY)
-            and self.params is not None
-            and bytes(data[0:4]) == wire.MAGIC
-            and data[4] == wire.PROTOCOL_VERSION
-        ):
-            _, _, kind, session_id, sender, number, index, k1, _, _ = _HEADER.unpack_from(data)
-            if session_id != self.session_id:
-                self._drop("another session on this group address")
-                return
-            if sender != self.params.master:
-                self._drop("blocks from a computer that is not our master")
-                return
+        self.receive_datagrams((data,), address, now)
+
+    def receive_datagrams(self, datagrams: Iterable[bytes | memoryview], address: tuple[str, int], now: float) -> None:
+        """A batch from one receive call. Blocks from our master (nearly all traffic) take a
+        short path: one struct unpack, no construct, hand-out checked once per batch."""
+        params = self.params
+        block_length = -1 if params is None else _HSIZE + params.block_size
+        master = -1 if params is None else params.master
+        unpack, session_id, on_block = _HEADER.unpack_from, self.session_id, self._on_block
+        blocks = 0
+        for data in datagrams:
+            if len(data) == block_length and data[5] in _BLOCK_KINDS:
+                magic, version, kind, sid, sender, number, index, k1, _, _ = unpack(data)
+                if magic == wire.MAGIC and version == wire.PROTOCOL_VERSION and sid == session_id and sender == master:
+                    k = k1 + 1
+                    if (kind == _DATA) == (index < k):
+                        on_block(kind, number, index, k, data, now)
+                        blocks += 1
+                        continue
+            self._receive_other(data, address, now)
+        if blocks:
             self._last_master = now
-            if len(data) - _HSIZE != self.params.block_size:
-                self._drop("block of the wrong size")
-                return
-            k = k1 + 1
-            if (kind == _DATA) != (index < k):
-                self._drop("malformed: block index outside its slice")
-                return
-            self._on_block(kind, number, index, k, data, now)
-            return
-        if len(data) >= 18 and data[5] in _OTHER_CLIENTS_KINDS:
+            self._deliver(now)
+
+    def _receive_other(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
+        if len(data) >= wire.HEADER_SIZE and data[5] in _OTHER_CLIENTS_KINDS:
             return  # another client's join, report or verdict: only the master reads those
+        if len(data) >= wire.HEADER_SIZE and data[5] in _BLOCK_KINDS and self.params is not None:
+            self._drop(self._why_block_is_bad(data))
+            return
         datagram = self._parse(data)
         if datagram is None:
             return
@@ -219,6 +224,18 @@ class Client(MachineBase):
             self._on_ack(now)
         elif kind is wire.Kind.ABORT:
             self._fail(f"the master ended the session: {body.reason}; the target is incomplete")
+
+    def _why_block_is_bad(self, data: bytes | memoryview) -> str:
+        """Name what is wrong with a block the short path refused (for the drop counters)."""
+        try:
+            datagram = wire.parse(data)
+        except wire.WireError as error:
+            return f"malformed: {error}"
+        if datagram.session_id != self.session_id:
+            return "another session on this group address"
+        if datagram.sender != self.params.master:  # type: ignore[union-attr]
+            return "blocks from a computer that is not our master"
+        return "block of the wrong size"
 
     def _on_announce(self, sender: int, body: object, address: tuple[str, int], now: float) -> None:
         if self.params is not None:
@@ -313,7 +330,6 @@ class Client(MachineBase):
             self._highest = number
             for older in range(max(previous, self._delivered), number):
                 self._close_slice(older, now)
-        self._deliver(now)
 
     def _new_slice(self, number: int, k: int) -> SliceBuffer:
         bs = self.params.block_size  # type: ignore[union-attr]
@@ -341,7 +357,7 @@ class Client(MachineBase):
             return
         buf.closed = True
         self.lost += buf.missing
-        self._schedule_nak(number, now + self.rng.random() * self.config.nak_max_delay)
+        self._schedule_nak(number, now + self.config.nak_min_delay + self.rng.random() * self.config.nak_max_delay)
 
     def _schedule_nak(self, number: int, when: float) -> None:
         self._nak_due[number] = when

@@ -34,7 +34,8 @@ class ProtocolConfig:
     report_interval: float = 0.5  # ... and at least this often, as a heartbeat
     announce_interval: float = 0.5
     join_interval: float = 0.5
-    nak_max_delay: float = 0.010  # NAKs wait a random [0, this) so one can suppress many
+    nak_min_delay: float = 0.002  # a slice's stragglers may still be on the way (reordering)
+    nak_max_delay: float = 0.010  # ... then NAKs wait a random [0, this) so one can suppress many
     nak_retry: float = 0.060  # ask again for a slice still incomplete after this long
     repair_holdoff: float = 0.030  # the master ignores NAKs a repair just sent already covers
     client_timeout: float = 10.0  # a client silent this long is dropped
@@ -44,7 +45,7 @@ class ProtocolConfig:
     linger: float = 0.5  # the master answers late DONEs this long after the end
     claim_window: float = 0.5  # undecided participants: claims heard in this window compete
     rate: float | None = None  # bytes/s cap; None: as fast as clients keep up
-    initial_rate: float = 200e6
+    initial_rate: float = 1e9
     min_rate: float = 1e6
     rate_interval: float = 0.05  # the master re-evaluates its rate this often
     burst_datagrams: int = 44  # one GSO send: 44 x 1472 bytes fits a 64 KiB packet
