@@ -156,8 +156,11 @@ class SimNetwork:
 
     def _write(self, node: Node) -> None:
         client: Client = node.machine
-        for piece in client.take_data():
+        pieces = client.take_data()
+        for piece in pieces:
             node.written += piece
+        if pieces:
+            client.written(len(pieces), self.now)
         if client.state is State.VERIFYING:
             client.target_written(hashlib.sha256(node.written).digest(), self.now)
 

@@ -81,6 +81,7 @@ class TargetWriter(threading.Thread):
         self.pending: queue.Queue[Any] = queue.Queue()
         self.error: str | None = None
         self.finished = False
+        self.pieces_written = 0  # read by the loop thread; only this thread adds to it
         self._wake = wake
 
     def run(self) -> None:
@@ -96,12 +97,14 @@ class TargetWriter(threading.Thread):
                 self.finished = True
                 self._wake()
                 return
-            if self.error:
-                continue
-            try:
-                self.writer.write(item)
-            except Exception as error:
-                self.error = f"writing the target failed: {error}"
+            if not self.error:  # after a failure, pieces are let go: the verdict will say so
+                try:
+                    self.writer.write(item)
+                except Exception as error:
+                    self.error = f"writing the target failed: {error}"
+            self.pieces_written += 1
+            if self.pending.empty():
+                self._wake()
 
     def stop(self) -> None:
         self.pending.put(None)
@@ -128,6 +131,7 @@ class Driver:
         self.source: SourceReader | None = None
         self.target: TargetWriter | None = None
         self._verifying = False
+        self._pieces_reported = 0
         self.received = 0
         self.sent = 0
 
@@ -286,6 +290,10 @@ class Driver:
             return
         for piece in machine.take_data():
             target.pending.put(piece)
+        done = target.pieces_written - self._pieces_reported
+        if done:
+            self._pieces_reported += done
+            machine.written(done, now)
         if machine.state.value == "verifying" and not self._verifying:
             self._verifying = True
             target.pending.put("finish")

@@ -112,8 +112,10 @@ class Client(MachineBase):
         self._next_report = now
         self._report_offset = sender % self.config.report_every_slices
         self._slices: dict[int, SliceBuffer] = {}
-        self._delivered = 0  # slices handed out, in order: our progress watermark
+        self._delivered = 0  # slices handed out by take_data, in order
         self._delivered_bytes = 0
+        self._written = 0  # of those, slices the driver has written: the progress we report,
+        # so a target slower than the network holds the master back instead of filling memory
         self._highest = -1  # highest slice number seen
         self._total_slices: int | None = None
         self._expected_sha = b""
@@ -136,7 +138,15 @@ class Client(MachineBase):
 
     @property
     def watermark(self) -> int:
-        return self._delivered
+        return self._written
+
+    def written(self, slices: int, now: float) -> None:
+        """The driver wrote `slices` more of the pieces take_data gave (one piece per slice)."""
+        spacing, offset = self.config.report_every_slices, self._report_offset
+        before = self._written
+        self._written = min(self._delivered, before + slices)
+        if (self._written - offset) // spacing != (before - offset) // spacing:
+            self._next_report = now  # crossed our report slot: tell the master soon
 
     def take_data(self) -> list[bytes | memoryview]:
         """Stream bytes ready to write, in order since the last call."""
@@ -402,8 +412,6 @@ class Client(MachineBase):
             self._ready.append(data)
             self._delivered += 1
             self._delivered_bytes += len(data)
-            if (self._delivered - self._report_offset) % self.config.report_every_slices == 0:
-                self._next_report = now
         if self._total_slices is not None and self._delivered >= self._total_slices and self.state is State.TRANSFER:
             self.state = State.VERIFYING
             self._emit(self._progress(now))
@@ -489,7 +497,7 @@ class Client(MachineBase):
             self._send_join()
         if self.state in (State.JOINED, State.TRANSFER, State.VERIFYING) and now >= self._next_report:
             self._next_report = now + self.config.report_interval * (0.8 + 0.4 * self.rng.random())
-            self._send(wire.Kind.REPORT, watermark=self._delivered, done=self._delivered_bytes,
+            self._send(wire.Kind.REPORT, watermark=self._written, done=self._delivered_bytes,
                        lost=min(self.lost, 0xFFFFFFFF), repaired=min(self.repaired, 0xFFFFFFFF))
         if self._next_nak is not None and now >= self._next_nak:
             self._send_naks(now)
