@@ -425,12 +425,8 @@ class Client(MachineBase):
             self._total_slices = body.slices  # type: ignore[attr-defined]
             self._stream_size = body.stream_size  # type: ignore[attr-defined]
             self._expected_sha = body.sha256  # type: ignore[attr-defined]
-            last = self._total_slices - 1
-            if last in self._slices and not self._slices[last].complete:
-                pass
-            for number in range(max(self._highest + 1, self._delivered), self._total_slices):
-                self._highest = number
-                self._close_slice(number, now)
+            # Every slice is sent: whatever is still missing, anywhere, is lost.
+            self._highest = max(self._highest, self._total_slices - 1)
             for number in range(self._delivered, self._total_slices):
                 self._close_slice(number, now)
         self._deliver(now)

@@ -459,10 +459,7 @@ class Master(MachineBase):
         if self.phase is Phase.CLOSED or self._close_at is not None:
             return
         if any(r.state == "active" for r in self.clients.values()):
-            return
-        if self.phase is Phase.TRANSFER and not (self._eof and self._send_slice >= self._fed):
-            # everybody is gone before the end: nothing more to send to anyone
-            pass
+            return  # (when every client is gone before the end, there is nobody left to send to)
         self.phase = Phase.ENDING
         self._close_at = now + self.config.linger
         by_state: dict[str, list[Peer]] = {"verified": [], "failed": [], "dropped": []}
