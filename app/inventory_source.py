@@ -1,0 +1,45 @@
+"""The one door from the wizard to the engine's hardware inventory and image-safe data.
+
+Pages take an object with these four methods instead of importing the engine directly, so a
+test can hand them a faked computer (disks that are mounted, a system disk, odd interfaces)
+and the same pages show the real one in use. The engine modules are imported on first use:
+when a build lacks them, the page says so in the window instead of failing to open.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Protocol
+
+from ..engine.errors import ImgcastError
+
+
+class InventorySource(Protocol):
+    def list_disks(self) -> list[Any]: ...
+    def multicast_interfaces(self) -> list[Any]: ...
+    def collect_inventory(self) -> Any: ...
+    def read_zisd(self, disk: str) -> Any: ...
+
+
+class EngineInventory:
+    """The real computer, as imgcast.engine.inventory and imgcast.engine.zisd see it."""
+
+    def _module(self, name: str) -> Any:
+        try:
+            return importlib.import_module(f"imgcast.engine.{name}")
+        except ImportError as error:
+            raise ImgcastError(
+                f"this build of imgcast has no {name} support yet ({error})"
+            ) from None
+
+    def list_disks(self) -> list[Any]:
+        return list(self._module("inventory").list_disks())
+
+    def multicast_interfaces(self) -> list[Any]:
+        return list(self._module("inventory").multicast_interfaces())
+
+    def collect_inventory(self) -> Any:
+        return self._module("inventory").collect_inventory()
+
+    def read_zisd(self, disk: str) -> Any:
+        return self._module("zisd").read_zisd(disk)

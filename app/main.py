@@ -1,0 +1,43 @@
+"""`img` with no arguments: the wizard. qasync runs the engine's asyncio code on Qt's loop, so
+engine events arrive on the GUI thread and long work never blocks the window."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from .theme import apply_theme, install_translations
+
+ORGANISATION = "imgcast"
+APPLICATION = "imgcast"
+
+
+def make_application(kiosk: bool) -> QApplication:
+    """One QApplication with imgcast's names (for QSettings), theme and translations."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("imgcast")
+    app.setDesktopFileName("imgcast")
+    apply_theme(app, kiosk)  # type: ignore[arg-type]
+    install_translations(app)  # type: ignore[arg-type]
+    return app  # type: ignore[return-value]
+
+
+def main(kiosk: bool = False) -> int:
+    from qasync import QEventLoop
+
+    from .window import MainWindow
+
+    app = make_application(kiosk)
+    loop = QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(kiosk=kiosk)
+    window.present()
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    with loop:
+        loop.run_until_complete(closed.wait())
+    return 0

@@ -1,0 +1,1 @@
+"""The wizard's pages, one file each. A page shows engine state and turns intent into choices."""

@@ -1,0 +1,194 @@
+"""Source / target page: the master picks a disk or an image file, a client its target disk or a
+raw file. Disk facts (size, model, partitions, why a disk cannot be used) come from the engine's
+inventory; mounted and system disks are listed so the operator sees them, but cannot be chosen.
+Writing a disk asks once more, naming the disk.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine.errors import ImgcastError
+from .. import dialogs
+from ..choices import SessionChoices
+from ..inventory_source import InventorySource
+from ..units import human_size
+from .base import WizardPage
+
+DEVICE_ROLE = Qt.ItemDataRole.UserRole
+
+
+def partition_summary(disk: Any) -> str:
+    """'gpt, 3 partitions' — enough to recognise a disk, the details are in Hardware information."""
+    parts = list(getattr(disk, "partitions", None) or [])
+    table = getattr(disk, "table", None) or "no partition table"
+    if not parts:
+        return str(table)
+    return f"{table}, {len(parts)} partition{'s' if len(parts) != 1 else ''}"
+
+
+def disk_title(disk: Any) -> str:
+    model = getattr(disk, "model", "") or "disk"
+    return f"{disk.device} ({model}, {human_size(disk.size)})"
+
+
+class DiskChooser(QGroupBox):
+    """A disk list plus a file alternative; the operator ends with exactly one path."""
+
+    changed = Signal()
+
+    def __init__(self, title: str, disk_text: str, file_text: str, saving: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.saving = saving
+        self.disks: dict[str, Any] = {}
+        layout = QVBoxLayout(self)
+        self.disk_radio = QRadioButton(disk_text)
+        layout.addWidget(self.disk_radio)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(5)
+        self.tree.setHeaderLabels([self.tr("Disk"), self.tr("Model"), self.tr("Size"),
+                                   self.tr("Partitions"), self.tr("Can be used")])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.itemSelectionChanged.connect(self._disk_picked)
+        layout.addWidget(self.tree)
+        self.file_radio = QRadioButton(file_text)
+        layout.addWidget(self.file_radio)
+        row = QHBoxLayout()
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText(self.tr("/path/to/file"))
+        self.path_edit.textChanged.connect(self._file_typed)
+        self.browse = QPushButton(self.tr("&Browse…"))
+        self.browse.clicked.connect(self._browse)
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(self.browse)
+        layout.addLayout(row)
+        self.disk_radio.toggled.connect(self.changed)
+        self.file_radio.setChecked(True)
+
+    def fill(self, disks: list[Any]) -> None:
+        self.tree.clear()
+        self.disks = {disk.device: disk for disk in disks}
+        for disk in disks:
+            reason = getattr(disk, "unusable_reason", None)
+            item = QTreeWidgetItem([
+                disk.device, getattr(disk, "model", "") or "", human_size(disk.size),
+                partition_summary(disk), reason or self.tr("yes"),
+            ])
+            item.setData(0, DEVICE_ROLE, disk.device)
+            if reason:
+                # Shown so the operator knows why their disk is missing from the choices.
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+                item.setToolTip(0, reason)
+                item.setToolTip(4, reason)
+            self.tree.addTopLevelItem(item)
+        for column in range(5):
+            self.tree.resizeColumnToContents(column)
+
+    def _disk_picked(self) -> None:
+        if self.selected_disk() is not None:
+            self.disk_radio.setChecked(True)
+        self.changed.emit()
+
+    def _file_typed(self, text: str) -> None:
+        if text:
+            self.file_radio.setChecked(True)
+        self.changed.emit()
+
+    def _browse(self) -> None:
+        if self.saving:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Write the image to a file"))
+        else:
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Send an image or raw file"), "",
+                self.tr("Image files (*.imgcast);;All files (*)"))
+        if path:
+            self.path_edit.setText(path)
+
+    def selected_disk(self) -> Any | None:
+        items = [i for i in self.tree.selectedItems() if i.flags() & Qt.ItemFlag.ItemIsSelectable]
+        return self.disks.get(items[0].data(0, DEVICE_ROLE)) if items else None
+
+    def choice(self) -> tuple[str | None, bool]:
+        """(path, is_disk); path None while nothing usable is chosen."""
+        if self.disk_radio.isChecked():
+            disk = self.selected_disk()
+            return (disk.device, True) if disk else (None, True)
+        path = self.path_edit.text().strip()
+        return (path or None, False)
+
+
+class DiskPage(WizardPage):
+    def __init__(self, inventory: InventorySource, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("What is sent, and where it goes"), "", parent)
+        self.inventory = inventory
+        self.role: str | None = "master"
+        self.source = DiskChooser(
+            self.tr("Send from (this computer as master)"),
+            self.tr("A &disk of this computer"), self.tr("An image or raw &file:"), saving=False)
+        self.target = DiskChooser(
+            self.tr("Write to (this computer as client)"),
+            self.tr("A d&isk of this computer (everything on it is replaced)"),
+            self.tr("A raw fi&le:"), saving=True)
+        for chooser in (self.source, self.target):
+            chooser.changed.connect(self.completeChanged)
+            self.body.addWidget(chooser)
+
+    def next_text(self) -> str:
+        return self.tr("&Start session")
+
+    def enter(self, choices: SessionChoices) -> None:
+        self.role = choices.role
+        self.source.setVisible(choices.role in ("master", None))
+        self.target.setVisible(choices.role in ("client", None))
+        self.intro_label.setText({
+            "master": self.tr("Choose what this computer sends."),
+            "client": self.tr("Choose where this computer writes what it receives."),
+            None: self.tr("This computer becomes master or client when someone presses M, so choose both."),
+        }[choices.role])
+        self.intro_label.show()
+        try:
+            disks = self.inventory.list_disks()
+            self.show_error("")
+        except ImgcastError as error:
+            disks = []
+            self.show_error(self.tr("Disks cannot be listed: {0}. Files still work.").format(error))
+        self.source.fill(disks)
+        self.target.fill(disks)
+
+    def _needed(self) -> list[DiskChooser]:
+        return [c for c, roles in ((self.source, ("master", None)), (self.target, ("client", None)))
+                if self.role in roles]
+
+    def is_complete(self) -> bool:
+        return all(chooser.choice()[0] for chooser in self._needed())
+
+    def leave(self, choices: SessionChoices) -> bool:
+        choices.source, choices.source_is_disk = self.source.choice()
+        choices.target, choices.target_is_disk = self.target.choice()
+        choices.confirmed = False
+        if self.role in ("client", None) and choices.target_is_disk:
+            disk = self.target.selected_disk()
+            if not dialogs.confirm(
+                self, self.tr("Overwrite a disk?"),
+                self.tr("Everything on {0} will be replaced by the image. This cannot be undone.\n\n"
+                        "Overwrite {1}?").format(disk_title(disk), disk.device),
+            ):
+                return False
+            choices.confirmed = True
+        return True

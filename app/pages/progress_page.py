@@ -1,0 +1,242 @@
+"""Progress page, live from engine events: the lobby (clients appearing as they join, the
+countdown, Start now), then the transfer (overall bar, throughput, ETA, chart, per-client table).
+Cancel works throughout; the end of the session hands over to the summary page.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QWidget,
+)
+
+from ...engine import events as ev
+from ..choices import SessionChoices
+from ..client_table import ClientTableModel
+from ..session_controller import SessionController
+from ..throughput_chart import ThroughputChart
+from ..units import human_duration, human_rate, human_size
+from .base import WizardPage
+
+BAR_STEPS = 1000  # QProgressBar is int-based: disks are bigger than 2**31 bytes
+
+
+def describe(event: ev.Event) -> str:
+    """One line for the session log, in the words the CLI uses."""
+    fields = ", ".join(f"{key}={value}" for key, value in event.to_json().items() if key != "event")
+    return f"{event.to_json()['event'].replace('_', ' ')}: {fields}" if fields else event.to_json()["event"]
+
+
+class ProgressPage(WizardPage):
+    uses_navigation = False
+
+    def __init__(self, controller: SessionController, clients: ClientTableModel,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Session"), "", parent)
+        self.controller = controller
+        self.clients = clients
+        self.role: str | None = "master"
+        self.phase = "idle"  # idle | lobby | transfer | done
+        self.deadline: float | None = None
+        self.last_progress: ev.Progress | None = None
+
+        self.status = QLabel()
+        self.status.setObjectName("bigStatus")
+        self.status.setWordWrap(True)
+        self.body.addWidget(self.status)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.body.addWidget(self.detail)
+        self.countdown = QLabel()
+        self.countdown.setObjectName("countdown")
+        self.countdown.hide()
+        self.body.addWidget(self.countdown)
+
+        self.bar = QProgressBar()
+        self.bar.setRange(0, BAR_STEPS)
+        self.bar.setValue(0)
+        self.body.addWidget(self.bar)
+        self.stats = QLabel()
+        self.body.addWidget(self.stats)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.table = QTableView()
+        self.table.setModel(clients)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        split.addWidget(self.table)
+        self.chart = ThroughputChart()
+        split.addWidget(self.chart)
+        self.log = QListWidget()
+        self.log.setToolTip(self.tr("Everything that happened in this session"))
+        split.addWidget(self.log)
+        split.setSizes([240, 140, 90])
+        self.body.addWidget(split, 1)
+
+        buttons = QHBoxLayout()
+        self.become_master_button = QPushButton(self.tr("Become &master (M)"))
+        self.become_master_button.setToolTip(self.tr("Make this computer the one that sends the image."))
+        self.become_master_button.clicked.connect(self.become_master)
+        self.start_now_button = QPushButton(self.tr("&Start now"))
+        self.start_now_button.setObjectName("primary")
+        self.start_now_button.setToolTip(self.tr("Close the lobby and start sending to the clients that joined."))
+        self.start_now_button.clicked.connect(self.controller.start_now)
+        self.cancel_button = QPushButton(self.tr("&Cancel session"))
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons.addWidget(self.become_master_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.start_now_button)
+        buttons.addWidget(self.cancel_button)
+        self.outer.addLayout(buttons)
+
+        # The M key, as the ZENworks engine had it: works anywhere on this page while undecided.
+        self.m_key = QShortcut(QKeySequence(Qt.Key.Key_M), self)
+        self.m_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.m_key.activated.connect(self.become_master)
+
+        self.tick = QTimer(self)
+        self.tick.setInterval(200)
+        self.tick.timeout.connect(self._update_countdown)
+        controller.event.connect(self.on_event)
+        controller.demo_event.connect(self._on_demo_event)
+        controller.finished.connect(self._on_finished)
+
+    # --- starting ----------------------------------------------------------------------------
+
+    def begin(self, choices: SessionChoices, title: str) -> None:
+        """Reset the page for a new session (called by the window before the runner starts)."""
+        self.role = choices.role
+        self.phase = "lobby"
+        self.deadline = None
+        self.last_progress = None
+        self.title_label.setText(title)
+        self.clients.clear()
+        self.chart.reset()
+        self.log.clear()
+        self.bar.setValue(0)
+        self.stats.setText("")
+        self.show_error("")
+        self.countdown.hide()
+        self.status.setText(self.tr("Starting…"))
+        self.detail.setText("")
+        self.cancel_button.setEnabled(True)
+        self._update_buttons()
+        self.tick.start()
+        self.cancel_button.setFocus()
+
+    def _update_buttons(self) -> None:
+        self.become_master_button.setVisible(self.role is None and self.phase == "lobby")
+        self.m_key.setEnabled(self.role is None and self.phase == "lobby")
+        self.start_now_button.setVisible(self.role == "master" and self.phase == "lobby")
+        self.table.setVisible(self.role != "client")
+
+    # --- the operator --------------------------------------------------------------------------
+
+    def become_master(self) -> None:
+        if self.role is None and self.phase == "lobby":
+            self.controller.become_master()
+            self.detail.setText(self.tr("Claiming the master role…"))
+
+    def cancel(self) -> None:
+        if self.phase in ("lobby", "transfer"):
+            self.cancel_button.setEnabled(False)
+            self.status.setText(self.tr("Cancelling…"))
+            self.controller.cancel()
+
+    # --- the engine ----------------------------------------------------------------------------
+
+    def _on_demo_event(self, label: str, event: ev.Event) -> None:
+        if isinstance(event, (ev.TargetVerified, ev.SessionFailed, ev.MasterFound)):
+            self.log.addItem(f"{label}: {describe(event)}")
+
+    def on_event(self, event: ev.Event) -> None:
+        if not isinstance(event, (ev.Progress, ev.ClientProgress)):
+            self.log.addItem(describe(event))
+            self.log.scrollToBottom()
+        self.clients.apply(event)
+        if isinstance(event, ev.WaitingForMaster):
+            self.status.setText(self.tr("Waiting for the master on {0}:{1}").format(event.group, event.port))
+            if self.role is None:
+                self.detail.setText(self.tr("Press M or \"Become master\" on the computer that should send."))
+        elif isinstance(event, ev.RoleDecided):
+            self.role = event.role
+            self.detail.setText(self.tr("This computer is the {0}.").format(
+                self.tr("master") if event.role == "master" else self.tr("client")))
+        elif isinstance(event, ev.LobbyOpened):
+            self.role = "master"
+            self.status.setText(self.tr("Waiting for clients on {0}:{1}").format(event.group, event.port))
+            self.detail.setText(self.tr("Image: {0}").format(human_size(event.stream_size or event.disk_size)))
+        elif isinstance(event, ev.MasterFound):
+            self.status.setText(self.tr("Found the master {0} ({1})").format(event.master_host, event.master_address))
+            self.detail.setText(self.tr("Image: {0}").format(human_size(event.stream_size or event.disk_size)))
+        elif isinstance(event, ev.Joined):
+            self.status.setText(self.tr("Joined; waiting for the master to start"))
+        elif isinstance(event, (ev.ClientJoined, ev.ClientLeft)):
+            joined = event.joined if isinstance(event, ev.ClientJoined) else self.clients.count("joined")
+            wanted = event.wanted if isinstance(event, ev.ClientJoined) else None
+            self.detail.setText(self.tr("{0} of {1} clients joined").format(joined, wanted) if wanted
+                                else self.tr("{0} clients joined").format(joined))
+        elif isinstance(event, ev.StartScheduled):
+            self.deadline = time.monotonic() + event.seconds
+            self._update_countdown()
+        elif isinstance(event, ev.CollisionDetected):
+            self.show_error(self.tr("Another session ({0}) uses this address; its data is ignored. "
+                                    "A different session name avoids this.").format(event.other_address))
+        elif isinstance(event, ev.TransferStarted):
+            self.phase = "transfer"
+            self.deadline = None
+            self.countdown.hide()
+            self.status.setText(self.tr("Sending to {0} clients").format(len(event.clients))
+                                if self.role == "master" else self.tr("Receiving the image"))
+        elif isinstance(event, ev.Progress):
+            self._show_progress(event)
+        elif isinstance(event, ev.TargetVerified):
+            self.status.setText(self.tr("The copy on this computer is verified"))
+        self._update_buttons()
+
+    def _show_progress(self, event: ev.Progress) -> None:
+        self.last_progress = event
+        self.chart.add(event.rate)
+        if event.total:
+            self.bar.setValue(int(BAR_STEPS * min(event.done, event.total) / event.total))
+            remaining = (event.total - event.done) / event.rate if event.rate > 0 else None
+            eta = self.tr("ETA {0}").format(human_duration(remaining))
+            amount = self.tr("{0} of {1}").format(human_size(event.done), human_size(event.total))
+        else:
+            self.bar.setRange(0, 0)  # unknown size: a busy bar
+            eta, amount = "", human_size(event.done)
+        parts = [amount, human_rate(event.rate), eta,
+                 self.tr("lost {0}, repaired {1}").format(event.lost, event.repairs)]
+        self.stats.setText(" · ".join(p for p in parts if p))
+
+    def _update_countdown(self) -> None:
+        if self.deadline is None or self.phase != "lobby":
+            self.countdown.hide()
+            return
+        left = max(0.0, self.deadline - time.monotonic())
+        self.countdown.setText(self.tr("Starting by itself in {0}").format(human_duration(left)))
+        self.countdown.show()
+
+    def _on_finished(self, final: ev.Event) -> None:
+        self.phase = "done"
+        self.tick.stop()
+        self.countdown.hide()
+        if isinstance(final, ev.SessionFinished):
+            self.bar.setRange(0, BAR_STEPS)
+            self.bar.setValue(BAR_STEPS)
+        self.clients.apply(final)
+        self._update_buttons()

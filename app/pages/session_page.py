@@ -1,0 +1,211 @@
+"""Session page: the session name with its multicast address previewed as it is typed, the
+start rule (clients / timeout), the network interface and an optional rate limit.
+
+The preview and the "how this address is made" panel come straight from
+imgcast.engine.naming, so they always equal `img address NAME [--explain]`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from ...engine.errors import ImgcastError
+from ...engine.naming import DEFAULT_PORT, check_name, session_address
+from ..choices import DEFAULT_CLIENTS, DEFAULT_TIMEOUT_MINUTES, SessionChoices
+from ..inventory_source import InventorySource
+from .base import WizardPage
+
+MEGABYTE = 1_000_000
+
+
+class SessionPage(WizardPage):
+    def __init__(self, inventory: InventorySource, parent: QWidget | None = None) -> None:
+        super().__init__(
+            self.tr("Name the session"),
+            self.tr("Use the same name on every computer of this session. The name alone decides "
+                    "the multicast address, so two rooms with different names never mix."),
+            parent,
+        )
+        self.inventory = inventory
+        form = QFormLayout()
+        self.body.addLayout(form)
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText(self.tr("for example: room12-win11"))
+        self.name_edit.setMaxLength(200)  # the engine says what is too long; this only stops pastes of novels
+        self.name_edit.setClearButtonEnabled(True)
+        name_label = QLabel(self.tr("Session &name:"))
+        name_label.setBuddy(self.name_edit)
+        form.addRow(name_label, self.name_edit)
+
+        self.preview = QLabel("—")
+        self.preview.setObjectName("addressPreview")
+        self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.preview.setToolTip(self.tr("The multicast group address every computer of this session uses."))
+        form.addRow(self.tr("Multicast address:"), self.preview)
+        self.name_problem = QLabel()
+        self.name_problem.setObjectName("inlineError")
+        self.name_problem.setWordWrap(True)
+        form.addRow("", self.name_problem)
+
+        self.explain_button = QToolButton()
+        self.explain_button.setText(self.tr("How this &address is made"))
+        self.explain_button.setCheckable(True)
+        self.explain_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.explain_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.explain_button.toggled.connect(self._toggle_explain)
+        form.addRow("", self.explain_button)
+        self.explain_tree = QTreeWidget()
+        self.explain_tree.setColumnCount(2)
+        self.explain_tree.setHeaderLabels([self.tr("Step"), self.tr("Value")])
+        self.explain_tree.setRootIsDecorated(False)
+        self.explain_tree.setMaximumHeight(190)
+        self.explain_tree.hide()
+        form.addRow("", self.explain_tree)
+
+        start_box = QGroupBox(self.tr("When the master starts sending"))
+        start_form = QFormLayout(start_box)
+        self.clients_spin = QSpinBox()
+        self.clients_spin.setRange(0, 9999)
+        self.clients_spin.setSpecialValueText(self.tr("no count (start by hand or by time)"))
+        self.clients_spin.setValue(DEFAULT_CLIENTS)
+        self.clients_spin.setToolTip(self.tr(
+            "clients=N: the master starts as soon as this many clients have joined."))
+        clients_label = QLabel(self.tr("&Clients to wait for:"))
+        clients_label.setBuddy(self.clients_spin)
+        start_form.addRow(clients_label, self.clients_spin)
+        self.timeout_spin = QDoubleSpinBox()
+        self.timeout_spin.setRange(0, 24 * 60)
+        self.timeout_spin.setDecimals(2)
+        self.timeout_spin.setSingleStep(0.5)
+        self.timeout_spin.setSuffix(self.tr(" min"))
+        self.timeout_spin.setSpecialValueText(self.tr("no timeout"))
+        self.timeout_spin.setValue(DEFAULT_TIMEOUT_MINUTES)
+        self.timeout_spin.setToolTip(self.tr(
+            "t=MINUTES: if fewer clients have joined, the master starts this long after the "
+            "last one joined (fractions allowed). You can always start at once."))
+        timeout_label = QLabel(self.tr("…or start after &minutes:"))
+        timeout_label.setBuddy(self.timeout_spin)
+        start_form.addRow(timeout_label, self.timeout_spin)
+        self.start_box = start_box
+        self.body.addWidget(start_box)
+
+        net_box = QGroupBox(self.tr("Network"))
+        net_form = QFormLayout(net_box)
+        self.interface_combo = QComboBox()
+        self.interface_combo.setToolTip(self.tr("The network interface that carries the multicast."))
+        interface_label = QLabel(self.tr("&Interface:"))
+        interface_label.setBuddy(self.interface_combo)
+        net_form.addRow(interface_label, self.interface_combo)
+        rate_row = QHBoxLayout()
+        self.rate_check = QCheckBox(self.tr("&Limit the rate to"))
+        self.rate_spin = QDoubleSpinBox()
+        self.rate_spin.setRange(0.1, 100_000)
+        self.rate_spin.setValue(100)
+        self.rate_spin.setSuffix(self.tr(" MB/s"))
+        self.rate_spin.setEnabled(False)
+        self.rate_check.toggled.connect(self.rate_spin.setEnabled)
+        self.rate_check.setToolTip(self.tr("Keep the session from filling a shared network."))
+        rate_row.addWidget(self.rate_check)
+        rate_row.addWidget(self.rate_spin)
+        rate_row.addStretch(1)
+        net_form.addRow("", rate_row)
+        self.port_spin = QSpinBox()
+        self.port_spin.setRange(1024, 65535)
+        self.port_spin.setValue(DEFAULT_PORT)
+        self.port_spin.setToolTip(self.tr("UDP port; every computer of the session must use the same."))
+        port_label = QLabel(self.tr("UDP &port:"))
+        port_label.setBuddy(self.port_spin)
+        net_form.addRow(port_label, self.port_spin)
+        self.body.addWidget(net_box)
+        self.body.addStretch(1)
+
+        self.name_edit.textChanged.connect(self._name_changed)
+        self._name_changed("")
+
+    # --- the name and its address ------------------------------------------------------
+
+    def _name_changed(self, text: str) -> None:
+        problem = check_name(text)
+        self.explain_tree.clear()
+        if problem:
+            self.preview.setText("—")
+            # An empty field is not an error yet: only say why once something was typed.
+            self.name_problem.setText(problem if text else "")
+        else:
+            address = session_address(text)
+            self.preview.setText(address.group)
+            self.name_problem.setText("")
+            for label, value in address.explain():
+                item = QTreeWidgetItem([label, value])
+                item.setToolTip(1, value)
+                self.explain_tree.addTopLevelItem(item)
+            self.explain_tree.resizeColumnToContents(0)
+        self.completeChanged.emit()
+
+    def _toggle_explain(self, shown: bool) -> None:
+        self.explain_tree.setVisible(shown)
+        self.explain_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+
+    def is_complete(self) -> bool:
+        return check_name(self.name_edit.text()) is None
+
+    # --- interfaces ----------------------------------------------------------------------
+
+    def _fill_interfaces(self, wanted: str) -> None:
+        self.interface_combo.clear()
+        self.interface_combo.addItem(self.tr("System default (0.0.0.0)"), "0.0.0.0")
+        try:
+            interfaces = self.inventory.multicast_interfaces()
+        except ImgcastError:
+            interfaces = []
+        seen = {"0.0.0.0"}
+        for info in interfaces:
+            if info.address in seen:
+                continue
+            seen.add(info.address)
+            state = self.tr("up") if info.up else self.tr("down")
+            kind = self.tr(", loopback: this computer only") if info.is_loopback else ""
+            self.interface_combo.addItem(
+                f"{info.name} — {info.address} ({state}, MTU {info.mtu}{kind})", info.address)
+        if "127.0.0.1" not in seen:
+            self.interface_combo.addItem(self.tr("Loopback — 127.0.0.1 (this computer only)"), "127.0.0.1")
+        index = self.interface_combo.findData(wanted)
+        self.interface_combo.setCurrentIndex(max(index, 0))
+
+    # --- wizard hooks --------------------------------------------------------------------
+
+    def enter(self, choices: SessionChoices) -> None:
+        if not self.name_edit.text() and choices.name:
+            self.name_edit.setText(choices.name)
+        remembered = str(QSettings().value("session/interface", choices.interface))
+        self._fill_interfaces(remembered)
+        # The start rule only matters where this computer may become the master.
+        self.start_box.setEnabled(choices.role != "client")
+        self.rate_check.setEnabled(choices.role != "client")
+        self.name_edit.setFocus()
+
+    def leave(self, choices: SessionChoices) -> bool:
+        choices.name = self.name_edit.text()
+        choices.clients = self.clients_spin.value() or None
+        choices.timeout_minutes = self.timeout_spin.value() or None
+        choices.interface = str(self.interface_combo.currentData())
+        choices.port = self.port_spin.value()
+        choices.rate = self.rate_spin.value() * MEGABYTE if self.rate_check.isChecked() else None
+        QSettings().setValue("session/interface", choices.interface)
+        return True

@@ -1,0 +1,54 @@
+"""Start page: what the operator came to do (the ZENworks engine's menu, as big buttons)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import QCommandLinkButton, QHBoxLayout, QLabel, QSpinBox, QWidget
+
+from ..theme import icon
+from .base import WizardPage
+
+
+class StartPage(WizardPage):
+    """Emits `chosen` with "session", "demo", "inventory" or "zisd"."""
+
+    chosen = Signal(str)
+    uses_navigation = False
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            self.tr("What would you like to do?"),
+            self.tr("imgcast puts one disk image down on many computers at once over the network."),
+            parent,
+        )
+        self.buttons: dict[str, QCommandLinkButton] = {}
+        for key, icon_name, text, detail in (
+            ("session", "session", self.tr("&Multicast session"),
+             self.tr("Send this computer's disk or an image file to many computers, or receive one.")),
+            ("demo", "demo", self.tr("&Demo session on this computer"),
+             self.tr("A real session over loopback with a generated image: see the whole flow without a network.")),
+            ("inventory", "hardware", self.tr("&Hardware information"),
+             self.tr("Disks, network interfaces and the rest of what imgcast detects here.")),
+            ("zisd", "zisd", self.tr("&Image-safe data"),
+             self.tr("The network identity and last image kept on each disk, which imaging never overwrites.")),
+        ):
+            button = QCommandLinkButton(text, detail)
+            button.setIcon(icon(icon_name))
+            button.setIconSize(QSize(40, 40))
+            button.clicked.connect(lambda _=False, k=key: self.chosen.emit(k))
+            self.buttons[key] = button
+            self.body.addWidget(button)
+            if key == "demo":
+                row = QHBoxLayout()
+                row.addSpacing(60)
+                label = QLabel(self.tr("Demo &clients:"))
+                self.demo_clients = QSpinBox()
+                self.demo_clients.setRange(1, 16)
+                self.demo_clients.setValue(3)
+                self.demo_clients.setToolTip(self.tr("How many receiving computers the demo simulates."))
+                label.setBuddy(self.demo_clients)
+                row.addWidget(label)
+                row.addWidget(self.demo_clients)
+                row.addStretch(1)
+                self.body.addLayout(row)
+        self.body.addStretch(1)

@@ -1,0 +1,153 @@
+"""Summary page: how the session ended, each client verified / failed / dropped, the image's
+SHA-256, and a report the operator can save (JSON, the same words as `img session --json`)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from ...engine import events as ev
+from ...engine.errors import ImgcastError
+from ...engine.naming import session_address
+from ..choices import SessionChoices
+from ..client_table import ClientTableModel
+from ..units import human_duration, human_rate, human_size
+from .base import WizardPage
+
+KIOSK_RETURN_SECONDS = 120  # an imaging room's next operator finds the start page again
+
+
+class SummaryPage(WizardPage):
+    done = Signal()
+    uses_navigation = False
+
+    def __init__(self, clients: ClientTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Session finished"), "", parent)
+        self.clients = clients
+        self.final: ev.Event | None = None
+        self.choices = SessionChoices()
+        self.role: str | None = None
+        self.headline = QLabel()
+        self.headline.setObjectName("bigStatus")
+        self.headline.setWordWrap(True)
+        self.body.addWidget(self.headline)
+        self.facts = QFormLayout()
+        self.body.addLayout(self.facts)
+        self.table = QTableView()
+        self.table.setModel(clients)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.body.addWidget(self.table, 1)
+        self.saved_label = QLabel()
+        self.body.addWidget(self.saved_label)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton(self.tr("Save &report…"))
+        self.save_button.clicked.connect(self._ask_and_save)
+        self.done_button = QPushButton(self.tr("&Done"))
+        self.done_button.setObjectName("primary")
+        self.done_button.clicked.connect(self.done)
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.done_button)
+        self.outer.addLayout(buttons)
+        self.kiosk_return = QTimer(self)
+        self.kiosk_return.setSingleShot(True)
+        self.kiosk_return.timeout.connect(self.done)
+
+    def show_result(self, final: ev.Event, choices: SessionChoices, role: str | None,
+                    kiosk: bool = False) -> None:
+        self.final, self.choices, self.role = final, choices, role
+        self.saved_label.setText("")
+        while self.facts.rowCount():
+            self.facts.removeRow(0)
+        self.table.setVisible(role != "client" and bool(self.clients.rows))
+        if isinstance(final, ev.SessionFinished):
+            self.title_label.setText(self.tr("Session finished"))
+            self.headline.setText(self._finished_headline(final))
+            for label, value in (
+                (self.tr("Image size:"), human_size(final.size)),
+                (self.tr("Time:"), human_duration(final.seconds)),
+                (self.tr("Average rate:"), human_rate(final.size / final.seconds) if final.seconds else "—"),
+                (self.tr("SHA-256:"), final.sha256),
+            ):
+                value_label = QLabel(value)
+                value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.facts.addRow(label, value_label)
+        else:
+            reason = final.reason if isinstance(final, ev.SessionFailed) else str(final)
+            self.title_label.setText(self.tr("Session ended without success"))
+            text = self.tr("The session ended: {0}.").format(reason)
+            if role == "client" and choices.target:
+                text += " " + self.tr("The target {0} is incomplete: do not start a computer from it; "
+                                      "run a new session to fill it.").format(choices.target)
+            self.headline.setText(text)
+        self.done_button.setFocus()
+        if kiosk:
+            seconds = int(str(QSettings().value("kiosk/return_seconds", KIOSK_RETURN_SECONDS)))
+            self.kiosk_return.start(seconds * 1000)
+
+    def _finished_headline(self, final: ev.SessionFinished) -> str:
+        if self.role == "client":
+            return (self.tr("This computer's copy is verified (SHA-256 matches the master's).")
+                    if final.verified or not final.failed else self.tr("This computer's copy failed verification."))
+        verified, failed, dropped = len(final.verified), len(final.failed), len(final.dropped)
+        if final.all_verified:
+            return self.tr("All {0} clients verified: every copy is identical to the image.").format(verified)
+        return self.tr("{0} verified, {1} failed, {2} dropped.").format(verified, failed, dropped)
+
+    # --- the report ----------------------------------------------------------------------------
+
+    def report(self) -> dict[str, Any]:
+        group = None
+        try:
+            group = session_address(self.choices.name).group
+        except ImgcastError:
+            pass
+        return {
+            "written": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "session": self.choices.name,
+            "group": group,
+            "role": self.role,
+            "source": self.choices.source,
+            "target": self.choices.target,
+            "result": self.final.to_json() if self.final else None,
+            "clients": [
+                {"client_id": row.peer.client_id, "host": row.peer.host, "address": row.peer.address,
+                 "state": row.state, "reason": row.reason, "bytes": row.done, "lost": row.lost,
+                 "repaired": row.repaired, "verified": row.verified}
+                for row in self.clients.rows
+            ],
+        }
+
+    def save_report(self, path: str) -> None:
+        try:
+            Path(path).write_text(json.dumps(self.report(), indent=2) + "\n", encoding="utf-8")
+        except OSError as error:
+            self.show_error(self.tr("The report could not be saved: {0}").format(error.strerror or error))
+            return
+        self.show_error("")
+        self.saved_label.setText(self.tr("Report saved to {0}").format(path))
+
+    def _ask_and_save(self) -> None:
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the session report"), f"imgcast-{self.choices.name or 'session'}-{stamp}.json",
+            self.tr("JSON (*.json)"))
+        if path:
+            self.save_report(path)

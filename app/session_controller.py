@@ -1,0 +1,103 @@
+"""The signal adapter between the engine's session runner and the wizard's pages.
+
+The runner calls `on_event` on the asyncio loop, which qasync runs on the Qt main thread, so
+each event becomes a plain Qt signal. The controller turns the operator's buttons into exactly
+one runner call each; it decides nothing about the protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from ..engine.errors import ImgcastError
+from ..engine.events import Event, SessionFailed
+
+RunnerFactory = Callable[[Any, Callable[[Event], None]], Any]
+
+
+def engine_runner(settings: Any, on_event: Callable[[Event], None]) -> Any:
+    from ..engine.session import SessionRunner
+
+    return SessionRunner(settings, on_event)
+
+
+class SessionController(QObject):
+    """Runs one session (or one demo) at a time and reports it as signals."""
+
+    event = Signal(object)  # every event this computer sees
+    demo_event = Signal(str, object)  # demo only: (participant, event) for the other participants
+    finished = Signal(object)  # the final SessionFinished or SessionFailed
+
+    def __init__(self, runner_factory: RunnerFactory = engine_runner,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner_factory = runner_factory
+        self.runner: Any = None
+        self.task: asyncio.Task | None = None
+        self.final: Event | None = None
+        self.demo_master_label: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def start(self, settings: Any) -> None:
+        """Start a session; bad settings raise UsageError here, before anything is sent."""
+        self.runner = self.runner_factory(settings, self.event.emit)
+        self._launch(self.runner.run())
+
+    def start_demo(self, clients: int, size: int, workdir: str | None = None) -> None:
+        """A real loopback session with a generated image; the master's events drive the page."""
+        from ..engine.demo import run_demo
+
+        self.runner = None
+
+        def on_event(label: str, event: Event) -> None:
+            if self.demo_master_label is None and label.lower().startswith("master"):
+                self.demo_master_label = label
+            if label == self.demo_master_label:
+                self.event.emit(event)
+            else:
+                self.demo_event.emit(label, event)
+
+        async def demo() -> Event:
+            finals = await run_demo(clients, on_event, size=size, workdir=workdir)
+            return finals[0]
+
+        self._launch(demo())
+
+    def _launch(self, coroutine: Any) -> None:
+        self.final = None
+        self.task = asyncio.ensure_future(self._finish(coroutine))
+
+    async def _finish(self, coroutine: Any) -> None:
+        try:
+            final = await coroutine
+        except asyncio.CancelledError:
+            final = SessionFailed("cancelled by the operator")
+        except ImgcastError as error:
+            final = SessionFailed(str(error))
+        except Exception as error:  # noqa: BLE001 - shown in the window, never a console traceback
+            final = SessionFailed(f"unexpected error: {type(error).__name__}: {error}")
+        self.final = final
+        self.finished.emit(final)
+
+    # --- the operator's buttons, one engine call each ----------------------------------------
+
+    def start_now(self) -> None:
+        if self.runner is not None:
+            self.runner.start_now()
+
+    def become_master(self) -> None:
+        if self.runner is not None:
+            self.runner.become_master()
+
+    def cancel(self) -> None:
+        if self.runner is not None:
+            self.runner.cancel()
+        elif self.task is not None:  # a demo: stop the whole in-process session
+            self.task.cancel()

@@ -1,0 +1,253 @@
+"""The main window: a stack of pages, a Back/Next bar, window state in QSettings, kiosk mode.
+
+The window only routes: which page comes next and when the session starts. What a page shows
+comes from the engine through the page's own adapter.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..engine.errors import ImgcastError
+from ..engine.naming import session_address
+from . import dialogs
+from .choices import SessionChoices
+from .client_table import ClientTableModel
+from .inventory_source import EngineInventory, InventorySource
+from .pages.base import WizardPage
+from .pages.disk_page import DiskPage
+from .pages.inventory_page import InventoryPage
+from .pages.progress_page import ProgressPage
+from .pages.role_page import RolePage
+from .pages.session_page import SessionPage
+from .pages.start_page import StartPage
+from .pages.summary_page import SummaryPage
+from .pages.zisd_page import ZisdPage
+from .session_controller import RunnerFactory, SessionController, engine_runner
+
+DEMO_SIZE = 32 << 20  # big enough to watch the bars move, small enough for any laptop
+KIOSK_EXIT_SHORTCUT = "Ctrl+Alt+Shift+Q"
+WIZARD_FLOW = {"role": "session", "session": "disk"}  # the Next button's routes; disk -> session start
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, kiosk: bool = False, inventory: InventorySource | None = None,
+                 runner_factory: RunnerFactory = engine_runner) -> None:
+        super().__init__()
+        self.kiosk = kiosk
+        self.exit_allowed = not kiosk
+        self.demo_size = DEMO_SIZE
+        self.demo_workdir: str | None = None
+        self.choices = SessionChoices()
+        self.inventory = inventory or EngineInventory()
+        self.controller = SessionController(runner_factory, self)
+        self.clients = ClientTableModel(self)
+        self.setWindowTitle(self.tr("imgcast — multicast imaging"))
+
+        self.pages: dict[str, WizardPage] = {
+            "start": StartPage(),
+            "role": RolePage(),
+            "session": SessionPage(self.inventory),
+            "disk": DiskPage(self.inventory),
+            "progress": ProgressPage(self.controller, self.clients),
+            "summary": SummaryPage(self.clients),
+            "inventory": InventoryPage(self.inventory),
+            "zisd": ZisdPage(self.inventory),
+        }
+        self.stack = QStackedWidget()
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+            page.completeChanged.connect(self._update_navigation)
+        self.start_page.chosen.connect(self._start_choice)
+        self.summary_page.done.connect(self.go_home)
+        self.controller.finished.connect(self._session_finished)
+
+        self.back_button = QPushButton(self.tr("&Back"))
+        self.back_button.clicked.connect(self.back)
+        self.next_button = QPushButton(self.tr("&Next"))
+        self.next_button.setObjectName("primary")
+        self.next_button.setDefault(True)
+        self.next_button.clicked.connect(self.next)
+        nav = QFrame()
+        nav.setObjectName("navBar")
+        nav_layout = QHBoxLayout(nav)
+        nav_layout.addWidget(self.back_button)
+        nav_layout.addStretch(1)
+        nav_layout.addWidget(self.next_button)
+        self.nav = nav
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(24, 18, 24, 12)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(nav)
+        self.setCentralWidget(central)
+        self.history: list[str] = []
+
+        if kiosk:
+            sequence = str(QSettings().value("kiosk/exit_shortcut", KIOSK_EXIT_SHORTCUT))
+            self.exit_shortcut = QShortcut(QKeySequence(sequence), self)
+            self.exit_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            self.exit_shortcut.activated.connect(self.leave_kiosk)
+        self.go("start", remember=False)
+        self._restore_state()
+
+    # --- pages by name -----------------------------------------------------------------------
+
+    def page(self, name: str) -> WizardPage:
+        return self.pages[name]
+
+    @property
+    def start_page(self) -> StartPage:
+        return self.pages["start"]  # type: ignore[return-value]
+
+    @property
+    def session_page(self) -> SessionPage:
+        return self.pages["session"]  # type: ignore[return-value]
+
+    @property
+    def disk_page(self) -> DiskPage:
+        return self.pages["disk"]  # type: ignore[return-value]
+
+    @property
+    def progress_page(self) -> ProgressPage:
+        return self.pages["progress"]  # type: ignore[return-value]
+
+    @property
+    def summary_page(self) -> SummaryPage:
+        return self.pages["summary"]  # type: ignore[return-value]
+
+    def current_name(self) -> str:
+        current = self.stack.currentWidget()
+        return next(name for name, page in self.pages.items() if page is current)
+
+    # --- navigation ----------------------------------------------------------------------------
+
+    def go(self, name: str, remember: bool = True) -> None:
+        if remember and self.stack.currentWidget() is not None:
+            self.history.append(self.current_name())
+        page = self.pages[name]
+        page.enter(self.choices)
+        self.stack.setCurrentWidget(page)
+        self._update_navigation()
+
+    def go_home(self) -> None:
+        self.summary_page.kiosk_return.stop()
+        self.history = []
+        self.go("start", remember=False)
+
+    def back(self) -> None:
+        if self.history:
+            self.go(self.history.pop(), remember=False)
+
+    def next(self) -> None:
+        name = self.current_name()
+        page = self.pages[name]
+        if not page.is_complete() or not page.leave(self.choices):
+            return
+        if name in WIZARD_FLOW:
+            self.go(WIZARD_FLOW[name])
+        elif name == "disk":
+            self.start_session()
+
+    def _update_navigation(self) -> None:
+        page = self.stack.currentWidget()
+        if not isinstance(page, WizardPage):
+            return
+        self.nav.setVisible(page.uses_navigation)
+        self.back_button.setEnabled(bool(self.history))
+        name = self.current_name()
+        self.next_button.setVisible(name in WIZARD_FLOW or name == "disk")
+        self.next_button.setText(page.next_text())
+        self.next_button.setEnabled(page.is_complete())
+
+    def _start_choice(self, what: str) -> None:
+        if what == "session":
+            self.go("role")
+        elif what == "demo":
+            self.start_demo(self.start_page.demo_clients.value())
+        else:
+            self.go(what)
+
+    # --- sessions ------------------------------------------------------------------------------
+
+    def start_session(self) -> None:
+        page = self.stack.currentWidget()
+        try:
+            settings = self.choices.to_settings()
+            group = session_address(self.choices.name).group
+            self.progress_page.begin(self.choices, self.tr("Session “{0}” on {1}").format(self.choices.name, group))
+            self.controller.start(settings)
+        except ImgcastError as error:  # bad settings: say so on the page that can fix them
+            if isinstance(page, WizardPage):
+                page.show_error(str(error))
+            return
+        except ImportError as error:
+            if isinstance(page, WizardPage):
+                page.show_error(self.tr("Sessions are not available in this build: {0}").format(error))
+            return
+        self.go("progress")
+
+    def start_demo(self, clients: int) -> None:
+        self.choices = SessionChoices(role="master", name="demo", source=self.tr("generated demo image"))
+        try:
+            self.progress_page.begin(self.choices, self.tr("Demo session on this computer ({0} clients)").format(clients))
+            self.controller.start_demo(clients, self.demo_size, self.demo_workdir)
+        except (ImgcastError, ImportError) as error:
+            self.start_page.show_error(self.tr("The demo cannot start: {0}").format(error))
+            return
+        self.go("progress")
+
+    def _session_finished(self, final: object) -> None:
+        self.summary_page.show_result(final, self.choices, self.progress_page.role, kiosk=self.kiosk)  # type: ignore[arg-type]
+        self.history = []
+        self.go("summary", remember=False)
+
+    # --- window state, closing, kiosk ------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        if self.kiosk:
+            return
+        geometry = QSettings().value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1000, 720)
+
+    def present(self) -> None:
+        """Show the window as its mode wants: full screen for a kiosk, as last left otherwise."""
+        if self.kiosk:
+            self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+            self.showFullScreen()
+        else:
+            self.show()
+
+    def leave_kiosk(self) -> None:
+        """The configured exit, the only way out of kiosk mode."""
+        self.exit_allowed = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.exit_allowed:
+            event.ignore()
+            return
+        if self.controller.running and not dialogs.confirm(
+                self, self.tr("Leave the session?"),
+                self.tr("A session is running. Closing cancels it (a client's target stays incomplete). Close?")):
+            event.ignore()
+            return
+        if self.controller.running:
+            self.controller.cancel()
+        if not self.kiosk:
+            QSettings().setValue("window/geometry", self.saveGeometry())
+        event.accept()
