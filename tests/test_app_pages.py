@@ -1,0 +1,152 @@
+"""The wizard's pages before a session starts: the name preview, Next gating, disk choice and
+confirmation, interfaces, and the info views over a faked computer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from imgcast.app import dialogs
+from imgcast.app.window import MainWindow
+from imgcast.engine.cli.main import main as img_main
+from test_app_support import FakeInventory, ScriptedRunner, qloop, settings_dir  # noqa: F401
+
+
+@pytest.fixture
+def window(qtbot, qloop):  # noqa: F811
+    win = MainWindow(inventory=FakeInventory(), runner_factory=ScriptedRunner)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def img_address(capsys, name: str) -> str:
+    assert img_main(["address", name]) == 0
+    return capsys.readouterr().out.strip()
+
+
+def type_text(qtbot, edit, text: str) -> None:
+    """Type like a person; QTest can only synthesise ASCII keys, so other characters are inserted."""
+    for char in text:
+        if char.isascii():
+            qtbot.keyClicks(edit, char)
+        else:
+            edit.insert(char)
+
+
+def to_session_page(window, qtbot, role_key: str = "master"):
+    qtbot.mouseClick(window.start_page.buttons["session"], Qt.MouseButton.LeftButton)
+    window.pages["role"].radios[{"master": "master", "client": "client", "later": None}[role_key]].setChecked(True)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    assert window.current_name() == "session"
+    return window.session_page
+
+
+@pytest.mark.parametrize("name", ["doug", "mcast01", "  Room 12 / Win11 ", "Ünïcødé-ß", "x" * 64])
+def test_typing_a_name_previews_exactly_what_img_address_prints(window, qtbot, capsys, name):
+    page = to_session_page(window, qtbot)
+    page.name_edit.clear()
+    type_text(qtbot, page.name_edit, name)
+    assert page.name_edit.text() == name
+    assert page.preview.text() == img_address(capsys, name)
+    assert window.next_button.isEnabled()
+
+
+def test_the_explain_panel_shows_the_same_steps_as_img_address_explain(window, qtbot, capsys):
+    page = to_session_page(window, qtbot)
+    qtbot.keyClicks(page.name_edit, "Doug")
+    qtbot.mouseClick(page.explain_button, Qt.MouseButton.LeftButton)
+    assert page.explain_tree.isVisible()
+    shown = [(page.explain_tree.topLevelItem(i).text(0), page.explain_tree.topLevelItem(i).text(1))
+             for i in range(page.explain_tree.topLevelItemCount())]
+    assert img_main(["address", "Doug", "--explain"]) == 0
+    printed = [line.split("  ", 1) for line in capsys.readouterr().out.splitlines()]
+    assert [(label.strip(), value.strip()) for label, value in printed] == shown
+
+
+@pytest.mark.parametrize("name", ["", "   ", "y" * 65])
+def test_invalid_names_block_next_and_say_why(window, qtbot, name):
+    page = to_session_page(window, qtbot)
+    qtbot.keyClicks(page.name_edit, "ok")
+    assert window.next_button.isEnabled()
+    page.name_edit.setText(name)
+    assert not window.next_button.isEnabled()
+    assert page.preview.text() == "—"
+    if name:
+        assert page.name_problem.text()  # an inline reason, from the engine's check_name
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    assert window.current_name() == "session"
+
+
+def test_session_defaults_are_zenworks_and_interfaces_come_from_the_engine(window, qtbot):
+    page = to_session_page(window, qtbot)
+    assert page.clients_spin.value() == 5
+    assert page.timeout_spin.value() == 15
+    assert "clients=N" in page.clients_spin.toolTip() and "t=MINUTES" in page.timeout_spin.toolTip()
+    addresses = [page.interface_combo.itemData(i) for i in range(page.interface_combo.count())]
+    assert addresses == ["0.0.0.0", "127.0.0.1", "10.9.8.7"]
+
+
+def test_mounted_and_system_disks_are_shown_but_cannot_be_chosen(window, qtbot):
+    page = to_session_page(window, qtbot, "client")
+    qtbot.keyClicks(page.name_edit, "doug")
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    disk_page = window.disk_page
+    tree = disk_page.target.tree
+    rows = {tree.topLevelItem(i).text(0): tree.topLevelItem(i) for i in range(tree.topLevelItemCount())}
+    assert set(rows) == {"/dev/sda", "/dev/sdb", "/dev/sdc"}
+    assert "mounted" in rows["/dev/sdc"].text(4) and "system" in rows["/dev/sda"].text(4)
+    for device in ("/dev/sda", "/dev/sdc"):
+        rect = tree.visualItemRect(rows[device])
+        qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        tree.setCurrentItem(rows[device])
+        assert disk_page.target.selected_disk() is None
+        assert not window.next_button.isEnabled()
+    rect = tree.visualItemRect(rows["/dev/sdb"])
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert disk_page.target.selected_disk().device == "/dev/sdb"
+    assert window.next_button.isEnabled()
+
+
+def test_writing_a_disk_asks_naming_the_disk_and_no_keeps_the_wizard_there(window, qtbot, monkeypatch):
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: asked.append(text) or False)
+    page = to_session_page(window, qtbot, "client")
+    qtbot.keyClicks(page.name_edit, "doug")
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    tree = window.disk_page.target.tree
+    sdb = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount()) if tree.topLevelItem(i).text(0) == "/dev/sdb")
+    tree.setCurrentItem(sdb)
+    runners_before = len(ScriptedRunner.instances)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and "/dev/sdb" in asked[0] and "Spare SSD" in asked[0]
+    assert window.current_name() == "disk"
+    assert len(ScriptedRunner.instances) == runners_before  # no session was started
+
+
+def test_info_view_renders_a_faked_inventory_copies_and_saves_it(window, qtbot, tmp_path):
+    qtbot.mouseClick(window.start_page.buttons["inventory"], Qt.MouseButton.LeftButton)
+    page = window.pages["inventory"]
+    top = {page.tree.topLevelItem(i).text(0): page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())}
+    assert set(top) == {"computer", "disks", "interfaces"}
+    disks = [top["disks"].child(i).text(0) for i in range(top["disks"].childCount())]
+    assert disks == ["/dev/sdb", "/dev/sdc", "/dev/sda"]
+    qtbot.mouseClick(page.copy_button, Qt.MouseButton.LeftButton)
+    assert json.loads(QApplication.clipboard().text())["computer"]["host_name"] == "bench-07"
+    target = tmp_path / "inv.json"
+    page.save_json(str(target))
+    assert json.loads(target.read_text())["interfaces"][1]["address"] == "10.9.8.7"
+    qtbot.mouseClick(window.back_button, Qt.MouseButton.LeftButton)
+    assert window.current_name() == "start"
+
+
+def test_zisd_view_lists_disks_and_says_when_a_disk_has_none(window, qtbot):
+    qtbot.mouseClick(window.start_page.buttons["zisd"], Qt.MouseButton.LeftButton)
+    page = window.pages["zisd"]
+    assert page.disk_combo.count() == 3
+    assert page.error_label.isHidden()
+    page.disk_combo.setCurrentIndex(1)  # /dev/sdc: the fake says it has no room
+    assert "/dev/sdc" in page.error_label.text() and not page.error_label.isHidden()
