@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
-
 from imgcast.app import dialogs
 from imgcast.app.window import MainWindow
 from imgcast.engine.cli.main import main as img_main
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from test_app_support import FakeInventory, ScriptedRunner, qloop, settings_dir  # noqa: F401
 
 

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
-
 from imgcast.engine import events as ev
 from imgcast.engine.errors import ImgcastError
+from PySide6.QtCore import QCoreApplication, QSettings
 
 
 @pytest.fixture
