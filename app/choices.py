@@ -29,13 +29,14 @@ class SessionChoices:
     target_is_disk: bool = False
     confirmed: bool = False
 
-    def to_settings(self) -> Any:
-        """The engine's SessionSettings for these choices (imported here: the runner lands late)."""
-        from ..engine.session import SessionSettings
+    def to_settings(self, settings_class: Any = None) -> Any:
+        """The engine's SessionSettings for these choices (or `settings_class`, same fields)."""
+        if settings_class is None:
+            from ..engine.session import SessionSettings as settings_class
 
         wants_source = self.role in ("master", None)
         wants_target = self.role in ("client", None)
-        return SessionSettings(
+        return settings_class(
             name=self.name,
             role=self.role,
             clients=self.clients if wants_source else None,

@@ -6,6 +6,8 @@ comes from the engine through the page's own adapter.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -42,12 +44,13 @@ WIZARD_FLOW = {"role": "session", "session": "disk"}  # the Next button's routes
 
 class MainWindow(QMainWindow):
     def __init__(self, kiosk: bool = False, inventory: InventorySource | None = None,
-                 runner_factory: RunnerFactory = engine_runner) -> None:
+                 runner_factory: RunnerFactory = engine_runner, settings_class: Any = None) -> None:
         super().__init__()
         self.kiosk = kiosk
         self.exit_allowed = not kiosk
         self.demo_size = DEMO_SIZE
         self.demo_workdir: str | None = None
+        self.settings_class = settings_class  # None: the engine's SessionSettings
         self.choices = SessionChoices()
         self.inventory = inventory or EngineInventory()
         self.controller = SessionController(runner_factory, self)
@@ -184,7 +187,7 @@ class MainWindow(QMainWindow):
     def start_session(self) -> None:
         page = self.stack.currentWidget()
         try:
-            settings = self.choices.to_settings()
+            settings = self.choices.to_settings(self.settings_class)
             group = session_address(self.choices.name).group
             self.progress_page.begin(self.choices, self.tr("Session “{0}” on {1}").format(self.choices.name, group))
             self.controller.start(settings)

@@ -11,12 +11,14 @@ from imgcast.app.window import MainWindow
 from imgcast.engine.cli.main import main as img_main
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from test_app_support import FakeInventory, ScriptedRunner, qloop, settings_dir  # noqa: F401
+from test_app_support import FakeInventory, PlainSettings, ScriptedRunner, qloop, settings_dir  # noqa: F401
 
 
 @pytest.fixture
-def window(qtbot, qloop):  # noqa: F811
-    win = MainWindow(inventory=FakeInventory(), runner_factory=ScriptedRunner)
+def window(qtbot, qloop, monkeypatch):  # noqa: F811
+    # pytest-qt closes the window before fixtures end: answer "close anyway?" with yes.
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: True)
+    win = MainWindow(inventory=FakeInventory(), runner_factory=ScriptedRunner, settings_class=PlainSettings)
     qtbot.addWidget(win)
     win.show()
     return win

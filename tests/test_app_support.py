@@ -7,6 +7,7 @@ Not a test module itself; the test_app_* files import from it.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +39,14 @@ def qloop(qapp, settings_dir):
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:
         task.cancel()
+    # Let the cancellations run now, while the windows they report to still exist.
+    deadline = time.monotonic() + 5
+    while any(not t.done() for t in pending) and time.monotonic() < deadline:
+        qapp.processEvents()
+    loop._QEventLoop__is_running = False  # stop() would also quit the QApplication
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+    loop.close()
 
 
 @dataclass
@@ -109,6 +116,23 @@ class FakeInventory:
         if disk not in self.zisd:
             raise ImgcastError(f"{disk} has no room for image-safe data")
         return self.zisd[disk]
+
+
+@dataclass
+class PlainSettings:
+    """The fields of the engine's SessionSettings, for tests that do not run a real session."""
+
+    name: str
+    role: str | None
+    clients: int | None = None
+    timeout_minutes: float | None = None
+    source: str | None = None
+    target: str | None = None
+    interface: str = "0.0.0.0"
+    port: int = 9231
+    ttl: int = 1
+    rate: float | None = None
+    confirmed: bool = False
 
 
 class ScriptedRunner:

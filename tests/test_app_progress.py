@@ -1,0 +1,158 @@
+"""The progress and summary pages react to each engine event and turn each button into one
+runner call (scripted runner: the end-to-end tests with real sessions are in test_app_session.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from imgcast.app import dialogs
+from imgcast.app.window import MainWindow
+from imgcast.engine import events as ev
+from PySide6.QtCore import Qt
+from test_app_support import FakeInventory, PlainSettings, ScriptedRunner, peer, qloop, settings_dir  # noqa: F401
+
+WAIT_MS = 5000
+
+
+@pytest.fixture
+def window(qtbot, qloop, monkeypatch):  # noqa: F811
+    # pytest-qt closes the window before fixtures end: answer "close anyway?" with yes.
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: True)
+    ScriptedRunner.instances.clear()
+    win = MainWindow(inventory=FakeInventory(), runner_factory=ScriptedRunner, settings_class=PlainSettings)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def start(window, qtbot, tmp_path, role: str | None, timeout: float = 15.0) -> ScriptedRunner:
+    """Click through the wizard to a running session with raw files as source/target."""
+    qtbot.mouseClick(window.start_page.buttons["session"], Qt.MouseButton.LeftButton)
+    window.pages["role"].radios[role].setChecked(True)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    page = window.session_page
+    qtbot.keyClicks(page.name_edit, "doug")
+    page.timeout_spin.setValue(timeout)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    disk = window.disk_page
+    if role in ("master", None):
+        disk.source.path_edit.setText(str(tmp_path / "source.raw"))
+    if role in ("client", None):
+        disk.target.path_edit.setText(str(tmp_path / "target.raw"))
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    assert window.current_name() == "progress"
+    qtbot.waitUntil(lambda: ScriptedRunner.instances and ScriptedRunner.instances[-1].result is not None,
+                    timeout=WAIT_MS)
+    return ScriptedRunner.instances[-1]
+
+
+def test_master_lobby_shows_clients_as_they_join_counts_down_and_starts_now(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master", timeout=0.25)
+    settings = runner.settings
+    assert (settings.name, settings.role, settings.clients, settings.timeout_minutes) == ("doug", "master", 5, 0.25)
+    assert settings.source == str(tmp_path / "source.raw") and settings.target is None
+    progress = window.progress_page
+    runner.emit(ev.LobbyOpened("231.200.152.171", 9231, "ab" * 8, 8 << 20, 8 << 20))
+    assert "231.200.152.171" in progress.status.text()
+    assert progress.start_now_button.isVisible() and not progress.become_master_button.isVisible()
+    runner.emit(ev.ClientJoined(peer(1), 1, 5))
+    runner.emit(ev.ClientJoined(peer(2), 2, 5))
+    assert window.clients.rowCount() == 2 and "2 of 5" in progress.detail.text()
+    assert window.clients.data(window.clients.index(1, 0)) == "pc-02"
+    runner.emit(ev.StartScheduled(15.0))
+    qtbot.waitUntil(lambda: progress.countdown.isVisible(), timeout=WAIT_MS)
+    assert "0:15" in progress.countdown.text() or "0:14" in progress.countdown.text()
+    qtbot.mouseClick(progress.start_now_button, Qt.MouseButton.LeftButton)
+    assert runner.calls == ["start_now"]
+
+
+def test_transfer_shows_bar_rate_eta_chart_per_client_rows_then_summary(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    progress = window.progress_page
+    runner.emit(ev.ClientJoined(peer(1), 1, 2))
+    runner.emit(ev.ClientJoined(peer(2), 2, 2))
+    runner.emit(ev.TransferStarted((peer(1), peer(2)), 8 << 20))
+    assert not progress.start_now_button.isVisible() and not progress.countdown.isVisible()
+    runner.emit(ev.Progress(2 << 20, 8 << 20, 1 << 20, 3, 3))
+    runner.emit(ev.ClientProgress(peer(1).client_id, 4 << 20, 2, 2))
+    assert progress.bar.value() == 250
+    assert "2.0 MiB of 8.0 MiB" in progress.stats.text() and "1.0 MiB/s" in progress.stats.text()
+    assert "ETA 0:06" in progress.stats.text() and "lost 3, repaired 3" in progress.stats.text()
+    assert window.clients.data(window.clients.index(0, 4)) == "50 %"
+    assert window.clients.data(window.clients.index(0, 5)) == "2 / 2"
+    runner.emit(ev.Progress(4 << 20, 8 << 20, 2 << 20, 3, 3))
+    assert len(progress.chart.samples) == 2
+    runner.emit(ev.ClientVerified(peer(1)))
+    runner.emit(ev.ClientDropped(peer(2), "silent for 30 s"))
+    runner.finish(ev.SessionFinished((peer(1),), (), (peer(2),), "cd" * 32, 8 << 20, 4.0))
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=WAIT_MS)
+    summary = window.summary_page
+    assert "1 verified, 0 failed, 1 dropped" in summary.headline.text()
+    states = [window.clients.data(window.clients.index(r, 3)) for r in range(2)]
+    assert states == ["verified", "dropped: silent for 30 s"]
+    report_path = tmp_path / "report.json"
+    summary.save_report(str(report_path))
+    report = json.loads(report_path.read_text())
+    assert report["result"]["event"] == "session_finished" and report["group"] == "231.200.152.171"
+    assert [c["state"] for c in report["clients"]] == ["verified", "dropped"]
+    qtbot.mouseClick(summary.done_button, Qt.MouseButton.LeftButton)
+    assert window.current_name() == "start"
+
+
+def test_decide_later_m_key_claims_master(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, None)
+    assert runner.settings.role is None
+    assert runner.settings.source and runner.settings.target
+    progress = window.progress_page
+    runner.emit(ev.WaitingForMaster("231.200.152.171", 9231))
+    assert progress.become_master_button.isVisible()
+    qtbot.keyClick(progress.cancel_button, Qt.Key.Key_M)
+    assert runner.calls == ["become_master"]
+    runner.emit(ev.RoleDecided("master", "00" * 8))
+    runner.emit(ev.LobbyOpened("231.200.152.171", 9231, "ab" * 8, None, 8 << 20))
+    assert progress.role == "master"
+    assert not progress.become_master_button.isVisible() and progress.start_now_button.isVisible()
+    qtbot.keyClick(progress.cancel_button, Qt.Key.Key_M)
+    assert runner.calls == ["become_master"]  # M only means something while undecided
+
+
+def test_cancel_in_the_lobby_ends_the_session_and_says_so(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    runner.emit(ev.LobbyOpened("231.200.152.171", 9231, "ab" * 8, 8 << 20, 8 << 20))
+    qtbot.mouseClick(window.progress_page.cancel_button, Qt.MouseButton.LeftButton)
+    assert runner.calls == ["cancel"]
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=WAIT_MS)
+    assert "cancelled" in window.summary_page.headline.text()
+
+
+def test_client_cancelled_mid_transfer_is_told_its_target_is_incomplete(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "client")
+    progress = window.progress_page
+    assert not progress.table.isVisible()
+    runner.emit(ev.MasterFound("teacher", "127.0.0.1", 8 << 20, 8 << 20))
+    runner.emit(ev.Joined("01" * 8))
+    runner.emit(ev.TransferStarted((), 8 << 20))
+    runner.emit(ev.Progress(1 << 20, 8 << 20, 1 << 20, 0, 0))
+    assert progress.status.text() == "Receiving the image"
+    qtbot.mouseClick(progress.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=WAIT_MS)
+    text = window.summary_page.headline.text()
+    assert "incomplete" in text and str(tmp_path / "target.raw") in text
+
+
+def test_bad_settings_are_shown_on_the_page_that_can_fix_them(window, qtbot, tmp_path, monkeypatch):
+    from imgcast.engine.errors import UsageError
+
+    def refuse(settings, on_event):
+        raise UsageError("from=/nope: no such file")
+
+    window.controller.runner_factory = refuse
+    qtbot.mouseClick(window.start_page.buttons["session"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(window.session_page.name_edit, "doug")
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    window.disk_page.source.path_edit.setText("/nope")
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    assert window.current_name() == "disk"
+    assert window.disk_page.error_label.text() == "from=/nope: no such file"
