@@ -11,7 +11,7 @@ from importlib import resources
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 ACCENT = QColor("#2f6fb3")
 KIOSK_FONT_POINTS = 16  # large type an imaging room can read from a few steps away
@@ -25,6 +25,15 @@ def resource_path(*parts: str) -> str:
 def icon(name: str) -> QIcon:
     """An icon drawn for imgcast (resources/icons/NAME.svg)."""
     return QIcon(resource_path("icons", f"{name}.svg"))
+
+
+def emphasise(widget: QWidget, factor: float, bold: bool = True) -> None:
+    """Make a label bigger relative to the current font, so kiosk type scales with it
+    (Qt style sheets cannot size fonts relative to the application font)."""
+    font = QFont(widget.font())
+    font.setPointSizeF(max(font.pointSizeF(), 1.0) * factor)
+    font.setBold(bold)
+    widget.setFont(font)
 
 
 def dark_palette() -> QPalette:

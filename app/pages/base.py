@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..choices import SessionChoices
+from ..theme import emphasise
 
 
 class WizardPage(QWidget):
@@ -21,6 +22,7 @@ class WizardPage(QWidget):
         self.outer = QVBoxLayout(self)
         self.title_label = QLabel(title)
         self.title_label.setObjectName("pageTitle")
+        emphasise(self.title_label, 1.5)
         self.outer.addWidget(self.title_label)
         self.intro_label = QLabel(intro)
         self.intro_label.setObjectName("pageIntro")

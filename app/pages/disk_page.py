@@ -99,6 +99,11 @@ class DiskChooser(QGroupBox):
             self.tree.addTopLevelItem(item)
         for column in range(5):
             self.tree.resizeColumnToContents(column)
+        # No disks to show (or none could be listed): offer the file choice alone.
+        self.tree.setVisible(bool(disks))
+        self.disk_radio.setEnabled(bool(disks))
+        if not disks:
+            self.file_radio.setChecked(True)
 
     def _disk_picked(self) -> None:
         if self.selected_disk() is not None:
@@ -147,7 +152,8 @@ class DiskPage(WizardPage):
             self.tr("A raw fi&le:"), saving=True)
         for chooser in (self.source, self.target):
             chooser.changed.connect(self.completeChanged)
-            self.body.addWidget(chooser)
+            self.body.addWidget(chooser, 1)
+        self.body.addStretch(0)
 
     def next_text(self) -> str:
         return self.tr("&Start session")

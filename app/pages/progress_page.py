@@ -25,6 +25,7 @@ from ...engine import events as ev
 from ..choices import SessionChoices
 from ..client_table import ClientTableModel
 from ..session_controller import SessionController
+from ..theme import emphasise
 from ..throughput_chart import ThroughputChart
 from ..units import human_duration, human_rate, human_size
 from .base import WizardPage
@@ -33,9 +34,33 @@ BAR_STEPS = 1000  # QProgressBar is int-based: disks are bigger than 2**31 bytes
 
 
 def describe(event: ev.Event) -> str:
-    """One line for the session log, in the words the CLI uses."""
-    fields = ", ".join(f"{key}={value}" for key, value in event.to_json().items() if key != "event")
-    return f"{event.to_json()['event'].replace('_', ' ')}: {fields}" if fields else event.to_json()["event"]
+    """One line for the session log, in a helpdesk person's words (fields as --json has them)."""
+    def who(peer: ev.Peer) -> str:
+        return f"{peer.host} ({peer.address})"
+
+    if isinstance(event, ev.ClientJoined):
+        size = human_size(event.client.target_size) if event.client.target_size else "a file"
+        return f"{who(event.client)} joined, target {size}"
+    if isinstance(event, (ev.ClientLeft, ev.ClientDropped, ev.ClientFailed)):
+        verb = {ev.ClientLeft: "left", ev.ClientDropped: "was dropped", ev.ClientFailed: "failed"}[type(event)]
+        return f"{who(event.client)} {verb}: {event.reason}"
+    if isinstance(event, ev.ClientVerified):
+        return f"{who(event.client)} verified its copy"
+    if isinstance(event, ev.TransferStarted):
+        return f"transfer started to {len(event.clients)} client(s), {human_size(event.stream_size)}"
+    if isinstance(event, ev.LobbyOpened):
+        return f"lobby open on {event.group}:{event.port}, session id {event.session_id}"
+    if isinstance(event, ev.MasterFound):
+        return f"master {event.master_host} ({event.master_address}) found"
+    if isinstance(event, ev.StartScheduled):
+        return f"starts by itself in {human_duration(event.seconds)} unless more clients join"
+    if isinstance(event, ev.SessionFinished):
+        return (f"finished: {len(event.verified)} verified, {len(event.failed)} failed, "
+                f"{len(event.dropped)} dropped")
+    data = event.to_json()
+    fields = ", ".join(f"{key}={value}" for key, value in data.items() if key != "event")
+    name = str(data["event"]).replace("_", " ")
+    return f"{name}: {fields}" if fields else name
 
 
 class ProgressPage(WizardPage):
@@ -53,6 +78,7 @@ class ProgressPage(WizardPage):
 
         self.status = QLabel()
         self.status.setObjectName("bigStatus")
+        emphasise(self.status, 1.3)
         self.status.setWordWrap(True)
         self.body.addWidget(self.status)
         self.detail = QLabel()
@@ -60,6 +86,7 @@ class ProgressPage(WizardPage):
         self.body.addWidget(self.detail)
         self.countdown = QLabel()
         self.countdown.setObjectName("countdown")
+        emphasise(self.countdown, 1.3, bold=False)
         self.countdown.hide()
         self.body.addWidget(self.countdown)
 
@@ -76,7 +103,7 @@ class ProgressPage(WizardPage):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         split.addWidget(self.table)
         self.chart = ThroughputChart()
@@ -139,6 +166,9 @@ class ProgressPage(WizardPage):
         self.cancel_button.setFocus()
 
     def _update_buttons(self) -> None:
+        transferring = self.phase in ("transfer", "done")
+        for widget in (self.bar, self.stats, self.chart):
+            widget.setVisible(transferring)
         self.become_master_button.setVisible(self.role is None and self.phase == "lobby")
         self.m_key.setEnabled(self.role is None and self.phase == "lobby")
         self.start_now_button.setVisible(self.role == "master" and self.phase == "lobby")
@@ -165,7 +195,7 @@ class ProgressPage(WizardPage):
 
     def on_event(self, event: ev.Event) -> None:
         if not isinstance(event, (ev.Progress, ev.ClientProgress)):
-            self.log.addItem(describe(event))
+            self.log.addItem(f"{time.strftime('%H:%M:%S')}  {describe(event)}")
             self.log.scrollToBottom()
         self.clients.apply(event)
         if isinstance(event, ev.WaitingForMaster):
@@ -202,6 +232,7 @@ class ProgressPage(WizardPage):
             self.countdown.hide()
             self.status.setText(self.tr("Sending to {0} clients").format(len(event.clients))
                                 if self.role == "master" else self.tr("Receiving the image"))
+            self.detail.setText(self.tr("Image: {0}").format(human_size(event.stream_size)))
         elif isinstance(event, ev.Progress):
             self._show_progress(event)
         elif isinstance(event, ev.TargetVerified):

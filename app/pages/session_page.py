@@ -28,6 +28,7 @@ from ...engine.errors import ImgcastError
 from ...engine.naming import DEFAULT_PORT, check_name, session_address
 from ..choices import DEFAULT_CLIENTS, DEFAULT_TIMEOUT_MINUTES, SessionChoices
 from ..inventory_source import InventorySource
+from ..theme import emphasise
 from .base import WizardPage
 
 MEGABYTE = 1_000_000
@@ -55,6 +56,7 @@ class SessionPage(WizardPage):
 
         self.preview = QLabel("—")
         self.preview.setObjectName("addressPreview")
+        emphasise(self.preview, 1.6)
         self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.preview.setToolTip(self.tr("The multicast group address every computer of this session uses."))
         form.addRow(self.tr("Multicast address:"), self.preview)
@@ -74,7 +76,7 @@ class SessionPage(WizardPage):
         self.explain_tree.setColumnCount(2)
         self.explain_tree.setHeaderLabels([self.tr("Step"), self.tr("Value")])
         self.explain_tree.setRootIsDecorated(False)
-        self.explain_tree.setMaximumHeight(190)
+        self.explain_tree.setMaximumHeight(self.explain_tree.fontMetrics().height() * 10)
         self.explain_tree.hide()
         form.addRow("", self.explain_tree)
 
@@ -134,6 +136,9 @@ class SessionPage(WizardPage):
         net_form.addRow(port_label, self.port_spin)
         self.body.addWidget(net_box)
         self.body.addStretch(1)
+        for box in (self.clients_spin, self.timeout_spin, self.port_spin, self.rate_spin):
+            box.setMaximumWidth(box.fontMetrics().horizontalAdvance("0") * 24)
+        self.interface_combo.setMaximumWidth(self.interface_combo.fontMetrics().horizontalAdvance("0") * 70)
 
         self.name_edit.textChanged.connect(self._name_changed)
         self._name_changed("")

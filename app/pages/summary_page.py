@@ -25,6 +25,7 @@ from ...engine.errors import ImgcastError
 from ...engine.naming import session_address
 from ..choices import SessionChoices
 from ..client_table import ClientTableModel
+from ..theme import emphasise
 from ..units import human_duration, human_rate, human_size
 from .base import WizardPage
 
@@ -43,6 +44,7 @@ class SummaryPage(WizardPage):
         self.role: str | None = None
         self.headline = QLabel()
         self.headline.setObjectName("bigStatus")
+        emphasise(self.headline, 1.3)
         self.headline.setWordWrap(True)
         self.body.addWidget(self.headline)
         self.facts = QFormLayout()
@@ -52,7 +54,7 @@ class SummaryPage(WizardPage):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.body.addWidget(self.table, 1)
         self.saved_label = QLabel()
         self.body.addWidget(self.saved_label)

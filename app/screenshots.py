@@ -1,0 +1,143 @@
+"""Save a PNG of every wizard page, at 1280x800 and in kiosk mode, to screenshots/.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m imgcast.app.screenshots [OUTDIR]
+
+The session pages are filled by replaying a short, made-up event sequence (a lobby with two
+clients, a transfer at 40 %, a finished session) through the same signal adapter a real runner
+uses, so every state can be pictured without a network. The info views show this computer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from ..engine import events as ev
+from .choices import SessionChoices
+from .main import make_application
+from .window import MainWindow
+
+SIZE = (1280, 800)
+
+
+class ReplayRunner:
+    """Plays events on request; the screenshots decide when (lobby, transfer, end)."""
+
+    def __init__(self, settings: Any, on_event: Any) -> None:
+        self.on_event = on_event
+        self.done: asyncio.Future | None = None
+
+    async def run(self) -> ev.Event:
+        self.done = asyncio.get_running_loop().create_future()
+        return await self.done
+
+    def start_now(self) -> None: ...
+    def become_master(self) -> None: ...
+    def cancel(self) -> None: ...
+
+
+class ReplaySettings(SessionChoices):
+    """Screenshots need no engine session settings: the choices themselves stand in."""
+
+    def __init__(self, **fields: Any) -> None:
+        super().__init__(**{k: v for k, v in fields.items() if k in SessionChoices.__dataclass_fields__})
+
+
+def pump(ms: int = 150) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def peer(n: int) -> ev.Peer:
+    return ev.Peer(f"{n:016x}", f"room12-pc{n:02d}", f"10.12.0.{10 + n}", 256_060_514_304)
+
+
+def shoot(window: MainWindow, out: Path, name: str) -> None:
+    pump()
+    window.grab().save(str(out / f"{name}.png"))
+    print(out / f"{name}.png")
+
+
+def capture(out: Path, kiosk: bool) -> MainWindow:
+    from qasync import QEventLoop as AsyncLoop
+
+    app = QApplication.instance()
+    loop = AsyncLoop(app, already_running=True)
+    asyncio.set_event_loop(loop)
+    prefix = "kiosk-" if kiosk else ""
+    window = MainWindow(kiosk=kiosk, runner_factory=ReplayRunner, settings_class=ReplaySettings)
+    window.exit_allowed = True
+    window.resize(*SIZE)
+    window.setFixedSize(*SIZE)  # a kiosk is full screen; offscreen, full screen is this size
+    window.show()
+    shoot(window, out, prefix + "1-start")
+    window.go("role")
+    shoot(window, out, prefix + "2-role")
+    window.pages["role"].leave(window.choices)
+    window.go("session")
+    window.session_page.name_edit.setText("Room 12 Win11")
+    window.session_page.explain_button.setChecked(True)
+    shoot(window, out, prefix + "3-session")
+    window.session_page.leave(window.choices)
+    window.go("disk")
+    window.disk_page.source.path_edit.setText("/srv/images/win11-2026-11.imgcast")
+    shoot(window, out, prefix + "4-source")
+    window.next()
+    runner: ReplayRunner = window.controller.runner
+    pump()
+    for event in (ev.LobbyOpened("231.106.199.225", 9231, "1f2e3d4c5b6a7988", 21_474_836_480, 256_060_514_304),
+                  ev.ClientJoined(peer(1), 1, 5), ev.ClientJoined(peer(2), 2, 5),
+                  ev.ClientJoined(peer(3), 3, 5), ev.StartScheduled(900)):
+        runner.on_event(event)
+    shoot(window, out, prefix + "5-lobby")
+    clients = (peer(1), peer(2), peer(3))
+    runner.on_event(ev.TransferStarted(clients, 21_474_836_480))
+    for step in range(1, 41):
+        rate = 95e6 + 10e6 * ((step * 7) % 5) / 5
+        runner.on_event(ev.Progress(step * 214_748_364, 21_474_836_480, rate, step // 4, step // 4))
+    for n, done in ((1, 8_589_934_592), (2, 8_400_000_000), (3, 8_589_934_592)):
+        runner.on_event(ev.ClientProgress(peer(n).client_id, done, n * 3, n * 3))
+    shoot(window, out, prefix + "6-transfer")
+    runner.on_event(ev.ClientVerified(peer(1)))
+    runner.on_event(ev.ClientVerified(peer(3)))
+    runner.on_event(ev.ClientDropped(peer(2), "silent for 60 s"))
+    runner.done.set_result(ev.SessionFinished((peer(1), peer(3)), (), (peer(2),), "9c" * 32,
+                                              21_474_836_480, 221.4))
+    pump(300)
+    shoot(window, out, prefix + "7-summary")
+    window.go_home()
+    window.go("inventory")
+    shoot(window, out, prefix + "8-hardware")
+    window.go("zisd")
+    shoot(window, out, prefix + "9-image-safe-data")
+    window.close()
+    asyncio.events._set_running_loop(None)
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0] if args else "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    windows = []  # kept until the end: PySide6 can crash if they are collected mid-run
+    for kiosk in (False, True):
+        QCoreApplication.setOrganizationName("imgcast-screenshots")
+        app = make_application(kiosk)
+        if not kiosk:
+            font = app.font()
+            font.setPointSize(10)
+            app.setFont(font)
+        windows.append(capture(out, kiosk))
+    sys.stdout.flush()
+    os._exit(0)  # skip interpreter teardown: PySide6 6.12 can abort while collecting Qt objects
+
+
+if __name__ == "__main__":
+    sys.exit(main())
