@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             self.stack.addWidget(page)
             page.completeChanged.connect(self._update_navigation)
+            page.submitted.connect(self.next)
         self.start_page.chosen.connect(self._start_choice)
         self.summary_page.done.connect(self.go_home)
         self.controller.finished.connect(self._session_finished)
@@ -230,7 +231,6 @@ class MainWindow(QMainWindow):
     def present(self) -> None:
         """Show the window as its mode wants: full screen for a kiosk, as last left otherwise."""
         if self.kiosk:
-            self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
             self.showFullScreen()
         else:
             self.show()

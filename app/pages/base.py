@@ -14,6 +14,8 @@ class WizardPage(QWidget):
     """A page of the wizard. The window owns navigation; the page says whether Next may go on."""
 
     completeChanged = Signal()
+    #: Enter in the page's main field: the window treats it as Next (QMainWindow has no default button).
+    submitted = Signal()
     #: Whether the window shows its Back/Next bar on this page (the session pages have their own).
     uses_navigation = True
 

@@ -141,6 +141,7 @@ class SessionPage(WizardPage):
         self.interface_combo.setMaximumWidth(self.interface_combo.fontMetrics().horizontalAdvance("0") * 70)
 
         self.name_edit.textChanged.connect(self._name_changed)
+        self.name_edit.returnPressed.connect(self.submitted)
         self._name_changed("")
 
     # --- the name and its address ------------------------------------------------------

@@ -101,8 +101,8 @@ class SummaryPage(WizardPage):
             self.headline.setText(text)
         self.done_button.setFocus()
         if kiosk:
-            seconds = int(str(QSettings().value("kiosk/return_seconds", KIOSK_RETURN_SECONDS)))
-            self.kiosk_return.start(seconds * 1000)
+            seconds = float(str(QSettings().value("kiosk/return_seconds", KIOSK_RETURN_SECONDS)))
+            self.kiosk_return.start(int(seconds * 1000))
 
     def _finished_headline(self, final: ev.SessionFinished) -> str:
         if self.role == "client":

@@ -1,0 +1,118 @@
+"""The window as a whole: kiosk mode (no way out but the configured exit, back to the start page
+after a session, M works), window state remembered, the light/dark palette, `img` opening it."""
+
+from __future__ import annotations
+
+import pytest
+from imgcast.app import dialogs
+from imgcast.app.main import make_application
+from imgcast.app.theme import apply_theme
+from imgcast.app.window import MainWindow
+from imgcast.engine import events as ev
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from test_app_support import FakeInventory, PlainSettings, ScriptedRunner, peer, qloop, settings_dir  # noqa: F401
+
+WAIT_MS = 5000
+
+
+def make_window(qtbot, kiosk: bool) -> MainWindow:
+    win = MainWindow(kiosk=kiosk, inventory=FakeInventory(), runner_factory=ScriptedRunner,
+                     settings_class=PlainSettings)
+    qtbot.addWidget(win)
+    return win
+
+
+def activate(qtbot, win: MainWindow) -> None:
+    """Shortcuts only reach the active window; offscreen, activation must be asked for once shown."""
+    qtbot.waitExposed(win)
+    win.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=WAIT_MS)
+
+
+@pytest.fixture(autouse=True)
+def answer_yes(monkeypatch):
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: True)
+
+
+def test_kiosk_cannot_be_closed_except_by_the_configured_exit(qtbot, qloop):  # noqa: F811
+    QSettings().setValue("kiosk/exit_shortcut", "Ctrl+Alt+X")
+    win = make_window(qtbot, kiosk=True)
+    win.present()
+    activate(qtbot, win)
+    assert win.isFullScreen() or win.windowState() & Qt.WindowState.WindowFullScreen
+    assert not win.close()
+    assert win.isVisible()
+    QTest.keyClick(win, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=WAIT_MS)
+
+
+def test_kiosk_returns_to_the_start_page_after_a_session_and_m_claims_master(qtbot, qloop, tmp_path):  # noqa: F811
+    QSettings().setValue("kiosk/return_seconds", 0.2)
+    ScriptedRunner.instances.clear()
+    win = make_window(qtbot, kiosk=True)
+    win.present()
+    activate(qtbot, win)
+    qtbot.mouseClick(win.start_page.buttons["session"], Qt.MouseButton.LeftButton)
+    win.pages["role"].radios[None].setChecked(True)
+    qtbot.mouseClick(win.next_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(win.session_page.name_edit, "room12")
+    qtbot.keyClick(win.session_page.name_edit, Qt.Key.Key_Return)  # Enter means Next
+    assert win.current_name() == "disk"
+    win.disk_page.source.path_edit.setText(str(tmp_path / "src.raw"))
+    win.disk_page.target.path_edit.setText(str(tmp_path / "dst.raw"))
+    qtbot.mouseClick(win.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ScriptedRunner.instances and ScriptedRunner.instances[-1].result is not None,
+                    timeout=WAIT_MS)
+    runner = ScriptedRunner.instances[-1]
+    runner.emit(ev.WaitingForMaster("231.1.2.3", 9231))
+    QTest.keyClick(win.focusWidget(), Qt.Key.Key_M)
+    assert runner.calls == ["become_master"]
+    runner.emit(ev.RoleDecided("master", "00" * 8))
+    runner.finish(ev.SessionFinished((peer(1),), (), (), "ab" * 32, 1 << 20, 1.0))
+    qtbot.waitUntil(lambda: win.current_name() == "summary", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: win.current_name() == "start", timeout=WAIT_MS)
+
+
+def test_window_size_is_remembered(qtbot, qloop):  # noqa: F811
+    first = make_window(qtbot, kiosk=False)
+    first.present()
+    first.resize(700, 520)  # inside the offscreen screen (800x600): restoring clamps to it
+    qtbot.waitExposed(first)
+    assert first.close()
+    second = make_window(qtbot, kiosk=False)
+    assert (second.width(), second.height()) == (700, 520)
+
+
+def test_dark_scheme_gives_a_dark_palette(qapp, settings_dir):  # noqa: F811
+    before = qapp.palette()
+    try:
+        QSettings().setValue("appearance/scheme", "dark")
+        apply_theme(qapp, kiosk=False)
+        assert qapp.palette().color(QPalette.ColorRole.Window).lightness() < 80
+        assert qapp.palette().color(QPalette.ColorRole.WindowText).lightness() > 180
+    finally:
+        qapp.setPalette(before)
+        qapp.setStyleSheet("")
+
+
+def test_kiosk_uses_large_type(qapp, settings_dir):  # noqa: F811
+    before = qapp.font()
+    try:
+        make_application(kiosk=True)
+        assert qapp.font().pointSize() >= 16
+    finally:
+        qapp.setFont(before)
+        qapp.setStyleSheet("")
+
+
+def test_img_with_no_arguments_opens_the_wizard(monkeypatch):
+    import imgcast.app.main as app_main
+    from imgcast.engine.cli.main import main as img_main
+
+    opened: list[bool] = []
+    monkeypatch.setattr(app_main, "main", lambda kiosk: opened.append(kiosk) or 0)
+    assert img_main([]) == 0 and img_main(["--kiosk"]) == 0
+    assert opened == [False, True]
