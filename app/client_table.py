@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QIcon
 
 from ..engine import events as ev
+from .signals import emit
 from .theme import icon
 from .units import human_size
 
@@ -64,7 +65,7 @@ class ClientTableModel(QAbstractTableModel):
         return index
 
     def _changed(self, index: int) -> None:
-        self.dataChanged.emit(self.index(index, 0), self.index(index, len(self.COLUMNS) - 1))
+        emit(self.dataChanged, self.index(index, 0), self.index(index, len(self.COLUMNS) - 1))
 
     def apply(self, event: ev.Event) -> None:
         """Update the table from one of the master's events (others are ignored)."""

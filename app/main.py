@@ -27,12 +27,11 @@ def make_application(kiosk: bool) -> QApplication:
 
 
 def main(kiosk: bool = False) -> int:
-    from qasync import QEventLoop
-
+    from .event_loop import WizardEventLoop
     from .window import MainWindow
 
     app = make_application(kiosk)
-    loop = QEventLoop(app)
+    loop = WizardEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(kiosk=kiosk)
     window.present()

@@ -66,7 +66,7 @@ def shoot(window: MainWindow, out: Path, name: str) -> None:
 
 
 def capture(out: Path, kiosk: bool) -> MainWindow:
-    from qasync import QEventLoop as AsyncLoop
+    from .event_loop import WizardEventLoop as AsyncLoop
 
     app = QApplication.instance()
     loop = AsyncLoop(app, already_running=True)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..engine.errors import ImgcastError
 from ..engine.events import Event, SessionFailed
+from .signals import emit
 
 RunnerFactory = Callable[[Any, Callable[[Event], None]], Any]
 
@@ -47,7 +48,7 @@ class SessionController(QObject):
 
     def start(self, settings: Any) -> None:
         """Start a session; bad settings raise UsageError here, before anything is sent."""
-        self.runner = self.runner_factory(settings, self.event.emit)
+        self.runner = self.runner_factory(settings, self._deliver)
         self._launch(self.runner.run())
 
     def start_demo(self, clients: int, size: int, workdir: str | None = None) -> None:
@@ -60,15 +61,19 @@ class SessionController(QObject):
             if self.demo_master_label is None and label.lower().startswith("master"):
                 self.demo_master_label = label
             if label == self.demo_master_label:
-                self.event.emit(event)
+                emit(self.event, event)
             else:
-                self.demo_event.emit(label, event)
+                emit(self.demo_event, label, event)
 
         async def demo() -> Event:
             finals = await run_demo(clients, on_event, size=size, workdir=workdir)
             return finals[0]
 
         self._launch(demo())
+
+    def _deliver(self, event: Event) -> None:
+        """The runner's on_event: called on the loop thread (the Qt main thread under qasync)."""
+        emit(self.event, event)
 
     def _launch(self, coroutine: Any) -> None:
         self.final = None
@@ -84,7 +89,7 @@ class SessionController(QObject):
         except Exception as error:  # noqa: BLE001 - shown in the window, never a console traceback
             final = SessionFailed(f"unexpected error: {type(error).__name__}: {error}")
         self.final = final
-        self.finished.emit(final)
+        emit(self.finished, final)
 
     # --- the operator's buttons, one engine call each ----------------------------------------
 

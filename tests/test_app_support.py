@@ -31,9 +31,9 @@ def settings_dir(tmp_path, qapp):
 @pytest.fixture
 def qloop(qapp, settings_dir):
     """A qasync loop that counts as running while pytest-qt pumps Qt events (qtbot.waitUntil)."""
-    from qasync import QEventLoop
+    from imgcast.app.event_loop import WizardEventLoop
 
-    loop = QEventLoop(qapp, already_running=True)
+    loop = WizardEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]

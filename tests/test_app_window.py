@@ -116,3 +116,24 @@ def test_img_with_no_arguments_opens_the_wizard(monkeypatch):
     monkeypatch.setattr(app_main, "main", lambda kiosk: opened.append(kiosk) or 0)
     assert img_main([]) == 0 and img_main(["--kiosk"]) == 0
     assert opened == [False, True]
+
+
+def test_many_emits_leave_true_with_its_references(qapp):
+    """PySide6 6.12.0's emit() takes a reference to True each time; a session emits thousands of
+    events, and the interpreter aborts once True runs out. The wizard's emit gives it back."""
+    import sys
+
+    from imgcast.app.signals import emit
+    from PySide6.QtCore import QObject, Signal
+
+    class Source(QObject):
+        happened = Signal(object)
+
+    source = Source()
+    seen: list[int] = []
+    source.happened.connect(seen.append)
+    before = sys.getrefcount(True)
+    for n in range(5000):
+        emit(source.happened, n)
+    assert len(seen) == 5000
+    assert abs(sys.getrefcount(True) - before) < 50

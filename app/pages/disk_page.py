@@ -26,6 +26,7 @@ from ...engine.errors import ImgcastError
 from .. import dialogs
 from ..choices import SessionChoices
 from ..inventory_source import InventorySource
+from ..signals import emit
 from ..units import human_size
 from .base import WizardPage
 
@@ -108,12 +109,12 @@ class DiskChooser(QGroupBox):
     def _disk_picked(self) -> None:
         if self.selected_disk() is not None:
             self.disk_radio.setChecked(True)
-        self.changed.emit()
+        emit(self.changed)
 
     def _file_typed(self, text: str) -> None:
         if text:
             self.file_radio.setChecked(True)
-        self.changed.emit()
+        emit(self.changed)
 
     def _browse(self) -> None:
         if self.saving:

@@ -28,6 +28,7 @@ from ...engine.errors import ImgcastError
 from ...engine.naming import DEFAULT_PORT, check_name, session_address
 from ..choices import DEFAULT_CLIENTS, DEFAULT_TIMEOUT_MINUTES, SessionChoices
 from ..inventory_source import InventorySource
+from ..signals import emit
 from ..theme import emphasise
 from .base import WizardPage
 
@@ -162,7 +163,7 @@ class SessionPage(WizardPage):
                 item.setToolTip(1, value)
                 self.explain_tree.addTopLevelItem(item)
             self.explain_tree.resizeColumnToContents(0)
-        self.completeChanged.emit()
+        emit(self.completeChanged)
 
     def _toggle_explain(self, shown: bool) -> None:
         self.explain_tree.setVisible(shown)

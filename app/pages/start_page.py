@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QCommandLinkButton, QHBoxLayout, QLabel, QSpinBox, QWidget
 
+from ..signals import emit
 from ..theme import icon
 from .base import WizardPage
 
@@ -35,7 +36,7 @@ class StartPage(WizardPage):
             button = QCommandLinkButton(text, detail)
             button.setIcon(icon(icon_name))
             button.setIconSize(QSize(40, 40))
-            button.clicked.connect(lambda _=False, k=key: self.chosen.emit(k))
+            button.clicked.connect(lambda _=False, k=key: emit(self.chosen, k))
             self.buttons[key] = button
             self.body.addWidget(button)
             if key == "demo":
