@@ -19,6 +19,9 @@ class InventorySource(Protocol):
     def multicast_interfaces(self) -> list[Any]: ...
     def collect_inventory(self) -> Any: ...
     def read_zisd(self, disk: str) -> Any: ...
+    def zisd_keys(self) -> tuple[str, ...] | None: ...
+    def edit_zisd(self, current: Any, settings: list[str]) -> Any: ...
+    def write_zisd(self, disk: str, data: Any) -> None: ...
 
 
 class EngineInventory:
@@ -43,3 +46,18 @@ class EngineInventory:
 
     def read_zisd(self, disk: str) -> Any:
         return self._module("zisd").read_zisd(disk)
+
+    def zisd_keys(self) -> tuple[str, ...] | None:
+        """The fields an operator may edit, or None when this build cannot write image-safe data."""
+        try:
+            return tuple(self._module("zisd").EDITABLE_KEYS)
+        except (ImgcastError, AttributeError):
+            return None
+
+    def edit_zisd(self, current: Any, settings: list[str]) -> Any:
+        """`img zisd set` semantics: KEY=VALUE over the current data, validated (UsageError says why)."""
+        zisd = self._module("zisd")
+        return zisd.apply_settings(current if current is not None else zisd.ImageSafeData(), settings)
+
+    def write_zisd(self, disk: str, data: Any) -> None:
+        self._module("zisd").write_zisd(disk, data)

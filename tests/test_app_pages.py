@@ -149,5 +149,30 @@ def test_zisd_view_lists_disks_and_says_when_a_disk_has_none(window, qtbot):
     page = window.pages["zisd"]
     assert page.disk_combo.count() == 3
     assert page.error_label.isHidden()
+    assert "no image-safe data yet" in page.state_label.text()
     page.disk_combo.setCurrentIndex(1)  # /dev/sdc: the fake says it has no room
     assert "/dev/sdc" in page.error_label.text() and not page.error_label.isHidden()
+    assert not page.write_button.isEnabled()
+
+
+def test_zisd_form_validates_confirms_naming_the_disk_and_writes(window, qtbot, monkeypatch):
+    asked: list[str] = []
+    answer = [False]
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: asked.append(text) or answer[0])
+    qtbot.mouseClick(window.start_page.buttons["zisd"], Qt.MouseButton.LeftButton)
+    page = window.pages["zisd"]
+    page.fields["dhcp"].setChecked(False)
+    qtbot.keyClicks(page.fields["ip_address"], "10.0.300.5")
+    qtbot.keyClicks(page.fields["computer_name"], "LAB-07")
+    qtbot.mouseClick(page.write_button, Qt.MouseButton.LeftButton)
+    assert "not an IPv4 address" in page.error_label.text() and asked == []
+    page.fields["ip_address"].setText("10.0.30.5")
+    qtbot.mouseClick(page.write_button, Qt.MouseButton.LeftButton)  # answered No
+    assert len(asked) == 1 and "/dev/sdb" in asked[0]
+    assert window.inventory.zisd["/dev/sdb"] is None
+    answer[0] = True
+    qtbot.mouseClick(page.write_button, Qt.MouseButton.LeftButton)
+    assert window.inventory.zisd["/dev/sdb"] == {
+        "dhcp": False, "ip_address": "10.0.30.5", "subnet_mask": None, "computer_name": "LAB-07"}
+    assert page.fields["computer_name"].text() == "LAB-07"  # read back from the disk
+    assert "Written to /dev/sdb" in page.state_label.text()

@@ -117,6 +117,31 @@ class FakeInventory:
             raise ImgcastError(f"{disk} has no room for image-safe data")
         return self.zisd[disk]
 
+    ZISD_KEYS = ("dhcp", "ip_address", "subnet_mask", "computer_name")
+
+    def zisd_keys(self) -> tuple[str, ...] | None:
+        return self.ZISD_KEYS
+
+    def edit_zisd(self, current: Any, settings: list[str]) -> Any:
+        """KEY=VALUE pairs into a dict; refuses an impossible address, as the engine does."""
+        import ipaddress
+
+        from imgcast.engine.errors import UsageError
+
+        data = dict(current or {})
+        for pair in settings:
+            key, _, value = pair.partition("=")
+            data[key] = (value == "yes") if key == "dhcp" else (value or None)
+        if data.get("ip_address"):
+            try:
+                ipaddress.IPv4Address(data["ip_address"])
+            except ValueError:
+                raise UsageError(f"ip_address: {data['ip_address']!r} is not an IPv4 address") from None
+        return data
+
+    def write_zisd(self, disk: str, data: Any) -> None:
+        self.zisd[disk] = data
+
 
 @dataclass
 class PlainSettings:

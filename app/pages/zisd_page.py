@@ -1,55 +1,104 @@
 """Image-safe data: what each disk keeps outside its partitions (network identity, computer
-name, the last base image put down), shown as a form. Writing it needs the engine's zisd writer;
-until this build has one, the form is read-only and says so."""
+name, the last base image put down), as a form that can be edited and written.
+
+Validation and the meaning of each field are the engine's (`img zisd set` semantics): the page
+sends KEY=VALUE pairs and shows the one-line reason when the engine refuses them. Writing asks
+once, naming the disk. When the build has no zisd writer the form is read-only and says so.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from ...engine.errors import ImgcastError
+from .. import dialogs
 from ..inventory_source import InventorySource
 from ..units import human_size
 from .base import WizardPage
 
+LABELS = {
+    "dhcp": "Address by &DHCP",
+    "ip_address": "&IP address",
+    "subnet_mask": "Subnet &mask",
+    "gateway": "&Gateway",
+    "dns_servers": "DNS &servers (comma separated)",
+    "dns_suffix": "DNS s&uffix",
+    "dns_host_name": "DNS &host name",
+    "computer_name": "&Computer name",
+    "workgroup": "&Workgroup",
+    "domain": "D&omain",
+}
 
-def record_fields(record: Any) -> list[tuple[str, Any]]:
-    """The record's fields in order, whatever shape the engine gives it (dataclass or JSON dict)."""
+
+def as_dict(record: Any) -> dict[str, Any]:
+    """The record as plain data, whatever shape the engine gives it (to_json, dataclass, dict)."""
+    if record is None:
+        return {}
     if hasattr(record, "to_json"):
-        record = record.to_json()
-    elif dataclasses.is_dataclass(record) and not isinstance(record, type):
-        record = dataclasses.asdict(record)
-    if isinstance(record, dict):
-        flat: list[tuple[str, Any]] = []
-        for key, value in record.items():
-            if isinstance(value, dict):
-                flat.extend((f"{key}.{sub}", inner) for sub, inner in value.items())
-            else:
-                flat.append((key, value))
-        return flat
-    return [("value", record)]
+        return dict(record.to_json())
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return dataclasses.asdict(record)
+    return dict(record) if isinstance(record, dict) else {"value": record}
+
+
+def field_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 class ZisdPage(WizardPage):
     def __init__(self, inventory: InventorySource, parent: QWidget | None = None) -> None:
         super().__init__(
             self.tr("Image-safe data"),
-            self.tr("Kept on each disk outside every partition; putting an image down preserves it."),
+            self.tr("Kept on each disk outside every partition; putting an image down preserves it "
+                    "and records the new base image."),
             parent)
         self.inventory = inventory
+        self.record: Any = None
         row = QHBoxLayout()
-        disk_label = QLabel(self.tr("&Disk:"))
+        disk_label = QLabel(self.tr("Dis&k:"))
         self.disk_combo = QComboBox()
         disk_label.setBuddy(self.disk_combo)
         row.addWidget(disk_label)
         row.addWidget(self.disk_combo, 1)
         self.body.addLayout(row)
-        self.form = QFormLayout()
-        self.body.addLayout(self.form)
+        self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
+        self.body.addWidget(self.state_label)
+        identity = QGroupBox(self.tr("Identity of this workstation"))
+        self.form = QFormLayout(identity)
+        self.body.addWidget(identity)
+        last = QGroupBox(self.tr("Last base image put down"))
+        self.last_form = QFormLayout(last)
+        self.body.addWidget(last)
         self.body.addStretch(1)
-        self.fields: dict[str, QLineEdit] = {}
+        buttons = QHBoxLayout()
+        self.revert_button = QPushButton(self.tr("Re&vert"))
+        self.revert_button.clicked.connect(self._show_disk)
+        self.write_button = QPushButton(self.tr("W&rite to disk…"))
+        self.write_button.setObjectName("primary")
+        self.write_button.clicked.connect(self.write)
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.write_button)
+        self.body.addLayout(buttons)
+        self.fields: dict[str, QLineEdit | QCheckBox] = {}
         self.disk_combo.currentIndexChanged.connect(self._show_disk)
 
     def enter(self, choices: Any) -> None:
@@ -65,24 +114,93 @@ class ZisdPage(WizardPage):
         self.disk_combo.blockSignals(False)
         self._show_disk()
 
-    def _show_disk(self) -> None:
-        while self.form.rowCount():
-            self.form.removeRow(0)
+    def device(self) -> str | None:
+        data = self.disk_combo.currentData()
+        return str(data) if data else None
+
+    def _clear(self) -> None:
+        for form in (self.form, self.last_form):
+            while form.rowCount():
+                form.removeRow(0)
         self.fields = {}
-        device = self.disk_combo.currentData()
+
+    def _show_disk(self) -> None:
+        self._clear()
+        self.record = None
+        device = self.device()
+        keys = self.inventory.zisd_keys()
+        self.write_button.setEnabled(False)
+        self.revert_button.setEnabled(False)
         if not device:
+            self.state_label.setText(self.tr("No disk to show."))
             return
         try:
-            record = self.inventory.read_zisd(str(device))
+            self.record = self.inventory.read_zisd(device)
         except (ImgcastError, OSError) as error:
             self.show_error(self.tr("The image-safe data of {0} cannot be read: {1}").format(device, error))
+            self.state_label.setText("")
             return
         self.show_error("")
-        if record is None:
-            self.form.addRow(QLabel(self.tr("This disk has no image-safe data yet.")))
-            return
-        for key, value in record_fields(record):
-            edit = QLineEdit("" if value is None else str(value))
-            edit.setReadOnly(True)
-            self.fields[key] = edit
-            self.form.addRow(key.replace("_", " ").capitalize() + ":", edit)
+        data = as_dict(self.record)
+        editable = keys is not None
+        self.state_label.setText(
+            (self.tr("This disk has no image-safe data yet; fill in the form to create it.") if editable
+             else self.tr("This disk has no image-safe data yet."))
+            if self.record is None else
+            ("" if editable else self.tr("Read only: this build of imgcast cannot write image-safe data.")))
+        for key in keys or [k for k in data if k != "last_base_image"]:
+            value = data.get(key, True if key == "dhcp" else None)
+            if key == "dhcp":
+                widget: QLineEdit | QCheckBox = QCheckBox()
+                widget.setChecked(bool(value))
+                widget.setEnabled(editable)
+            else:
+                widget = QLineEdit(field_text(value))
+                widget.setReadOnly(not editable)
+            label = QLabel(self.tr(LABELS.get(key, key.replace("_", " ").capitalize())) + ":")
+            label.setBuddy(widget)
+            self.form.addRow(label, widget)
+            self.fields[key] = widget
+        last = data.get("last_base_image")
+        if isinstance(last, dict) and last:
+            for key, value in last.items():
+                shown = QLineEdit(field_text(value))
+                shown.setReadOnly(True)
+                self.last_form.addRow(key.replace("_", " ").capitalize() + ":", shown)
+        else:
+            self.last_form.addRow(QLabel(self.tr("None recorded: no session or restore has finished on this disk.")))
+        self.write_button.setEnabled(editable)
+        self.revert_button.setEnabled(editable)
+
+    def settings(self) -> list[str]:
+        """The form as KEY=VALUE pairs, the same words `img zisd set` takes."""
+        pairs = []
+        for key, widget in self.fields.items():
+            if isinstance(widget, QCheckBox):
+                pairs.append(f"{key}={'yes' if widget.isChecked() else 'no'}")
+            else:
+                pairs.append(f"{key}={widget.text().strip()}")
+        return pairs
+
+    def write(self) -> bool:
+        """Validate, ask once naming the disk, write. Any refusal is shown on the page."""
+        device = self.device()
+        if not device:
+            return False
+        try:
+            data = self.inventory.edit_zisd(self.record, self.settings())
+        except ImgcastError as error:
+            self.show_error(str(error))
+            return False
+        if not dialogs.confirm(self, self.tr("Write image-safe data?"),
+                               self.tr("Write this identity to {0}? It is kept outside every partition "
+                                       "and survives reimaging.").format(device)):
+            return False
+        try:
+            self.inventory.write_zisd(device, data)
+        except (ImgcastError, OSError) as error:
+            self.show_error(self.tr("Nothing was written to {0}: {1}").format(device, error))
+            return False
+        self._show_disk()
+        self.state_label.setText(self.tr("Written to {0}.").format(device))
+        return True
