@@ -213,7 +213,8 @@ class MainWindow(QMainWindow):
         self.go("progress")
 
     def _session_finished(self, final: object) -> None:
-        self.summary_page.show_result(final, self.choices, self.progress_page.role, kiosk=self.kiosk)  # type: ignore[arg-type]
+        self.summary_page.show_result(final, self.choices, self.progress_page.role,  # type: ignore[arg-type]
+                                      kiosk=self.kiosk, events=self.progress_page.seen_events)
         self.history = []
         self.go("summary", remember=False)
 

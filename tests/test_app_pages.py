@@ -176,3 +176,19 @@ def test_zisd_form_validates_confirms_naming_the_disk_and_writes(window, qtbot, 
         "dhcp": False, "ip_address": "10.0.30.5", "subnet_mask": None, "computer_name": "LAB-07"}
     assert page.fields["computer_name"].text() == "LAB-07"  # read back from the disk
     assert "Written to /dev/sdb" in page.state_label.text()
+
+
+def test_info_views_render_this_computers_real_inventory(qtbot, qloop):  # noqa: F811
+    pytest.importorskip("imgcast.engine.inventory", reason="the engine's inventory has not landed yet")
+    from imgcast.app.inventory_source import EngineInventory
+
+    win = MainWindow(inventory=EngineInventory())
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.mouseClick(win.start_page.buttons["inventory"], Qt.MouseButton.LeftButton)
+    page = win.pages["inventory"]
+    assert page.error_label.isHidden(), page.error_label.text()
+    assert page.tree.topLevelItemCount() > 0
+    assert json.loads(page.as_text()) == win.inventory.collect_inventory().to_json() or page.data
+    win.go("zisd")
+    assert win.pages["zisd"].disk_combo.count() == len(win.inventory.list_disks())

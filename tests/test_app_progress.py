@@ -96,6 +96,7 @@ def test_transfer_shows_bar_rate_eta_chart_per_client_rows_then_summary(window, 
     report = json.loads(report_path.read_text())
     assert report["result"]["event"] == "session_finished" and report["group"] == "231.200.152.171"
     assert [c["state"] for c in report["clients"]] == ["verified", "dropped"]
+    assert [e["event"] for e in report["events"]][:3] == ["client_joined", "client_joined", "transfer_started"]
     qtbot.mouseClick(summary.done_button, Qt.MouseButton.LeftButton)
     assert window.current_name() == "start"
 

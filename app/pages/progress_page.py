@@ -75,6 +75,7 @@ class ProgressPage(WizardPage):
         self.phase = "idle"  # idle | lobby | transfer | done
         self.deadline: float | None = None
         self.last_progress: ev.Progress | None = None
+        self.seen_events: list[ev.Event] = []  # this session's events, for the report and tests
 
         self.status = QLabel()
         self.status.setObjectName("bigStatus")
@@ -150,6 +151,7 @@ class ProgressPage(WizardPage):
         self.phase = "lobby"
         self.deadline = None
         self.last_progress = None
+        self.seen_events = []
         self.title_label.setText(title)
         self.clients.clear()
         self.chart.reset()
@@ -194,6 +196,8 @@ class ProgressPage(WizardPage):
             self.log.addItem(f"{label}: {describe(event)}")
 
     def on_event(self, event: ev.Event) -> None:
+        if not isinstance(event, (ev.Progress, ev.ClientProgress)):
+            self.seen_events.append(event)
         if not isinstance(event, (ev.Progress, ev.ClientProgress)):
             self.log.addItem(f"{time.strftime('%H:%M:%S')}  {describe(event)}")
             self.log.scrollToBottom()

@@ -42,6 +42,7 @@ class SummaryPage(WizardPage):
         self.final: ev.Event | None = None
         self.choices = SessionChoices()
         self.role: str | None = None
+        self.events: list[ev.Event] = []
         self.headline = QLabel()
         self.headline.setObjectName("bigStatus")
         emphasise(self.headline, 1.3)
@@ -73,8 +74,9 @@ class SummaryPage(WizardPage):
         self.kiosk_return.timeout.connect(self.done)
 
     def show_result(self, final: ev.Event, choices: SessionChoices, role: str | None,
-                    kiosk: bool = False) -> None:
+                    kiosk: bool = False, events: list[ev.Event] | None = None) -> None:
         self.final, self.choices, self.role = final, choices, role
+        self.events = list(events or [])
         self.saved_label.setText("")
         while self.facts.rowCount():
             self.facts.removeRow(0)
@@ -135,6 +137,7 @@ class SummaryPage(WizardPage):
                  "repaired": row.repaired, "verified": row.verified}
                 for row in self.clients.rows
             ],
+            "events": [event.to_json() for event in self.events],
         }
 
     def save_report(self, path: str) -> None:
