@@ -30,10 +30,9 @@ class EngineInventory:
     def _module(self, name: str) -> Any:
         try:
             return importlib.import_module(f"imgcast.engine.{name}")
-        except ImportError as error:
-            raise ImgcastError(
-                f"this build of imgcast has no {name} support yet ({error})"
-            ) from None
+        except ImportError:
+            words = {"inventory": "hardware inventory", "zisd": "image-safe data"}.get(name, name)
+            raise ImgcastError(f"this build of imgcast has no {words} support yet") from None
 
     def list_disks(self) -> list[Any]:
         return list(self._module("inventory").list_disks())

@@ -67,6 +67,7 @@ class DiskChooser(QGroupBox):
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.itemSelectionChanged.connect(self._disk_picked)
+        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 7)
         layout.addWidget(self.tree)
         self.file_radio = QRadioButton(file_text)
         layout.addWidget(self.file_radio)
@@ -153,8 +154,8 @@ class DiskPage(WizardPage):
             self.tr("A raw fi&le:"), saving=True)
         for chooser in (self.source, self.target):
             chooser.changed.connect(self.completeChanged)
-            self.body.addWidget(chooser, 1)
-        self.body.addStretch(0)
+            self.body.addWidget(chooser)
+        self.body.addStretch(1)
 
     def next_text(self) -> str:
         return self.tr("&Start session")

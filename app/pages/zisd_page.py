@@ -81,12 +81,12 @@ class ZisdPage(WizardPage):
         self.state_label = QLabel()
         self.state_label.setWordWrap(True)
         self.body.addWidget(self.state_label)
-        identity = QGroupBox(self.tr("Identity of this workstation"))
-        self.form = QFormLayout(identity)
-        self.body.addWidget(identity)
-        last = QGroupBox(self.tr("Last base image put down"))
-        self.last_form = QFormLayout(last)
-        self.body.addWidget(last)
+        self.identity_box = QGroupBox(self.tr("Identity of this workstation"))
+        self.form = QFormLayout(self.identity_box)
+        self.body.addWidget(self.identity_box)
+        self.last_box = QGroupBox(self.tr("Last base image put down"))
+        self.last_form = QFormLayout(self.last_box)
+        self.body.addWidget(self.last_box)
         self.body.addStretch(1)
         buttons = QHBoxLayout()
         self.revert_button = QPushButton(self.tr("Re&vert"))
@@ -123,6 +123,8 @@ class ZisdPage(WizardPage):
             while form.rowCount():
                 form.removeRow(0)
         self.fields = {}
+        self.identity_box.hide()
+        self.last_box.hide()
 
     def _show_disk(self) -> None:
         self._clear()
@@ -141,6 +143,8 @@ class ZisdPage(WizardPage):
             self.state_label.setText("")
             return
         self.show_error("")
+        self.identity_box.show()
+        self.last_box.show()
         data = as_dict(self.record)
         editable = keys is not None
         self.state_label.setText(
