@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..engine import events as ev
 from .choices import SessionChoices
+from .inventory_source import EngineInventory
 from .main import make_application
 from .window import MainWindow
 
@@ -40,6 +41,19 @@ class ReplayRunner:
     def start_now(self) -> None: ...
     def become_master(self) -> None: ...
     def cancel(self) -> None: ...
+
+
+class SampleImageSafeData(EngineInventory):
+    """This computer's hardware, but a sample image-safe record: screenshots never read a disk."""
+
+    def read_zisd(self, disk: str) -> Any:
+        return {
+            "dhcp": False, "ip_address": "10.12.0.11", "subnet_mask": "255.255.255.0",
+            "gateway": "10.12.0.1", "dns_servers": ["10.12.0.2", "10.12.0.3"], "dns_suffix": "lab.example",
+            "dns_host_name": "room12-pc01", "computer_name": "ROOM12-PC01", "workgroup": None,
+            "domain": "LAB", "last_base_image": {"name": "win11-2026-11.imgcast", "sha256": "9c" * 32,
+                                                  "time": "2026-11-20T14:03:11Z", "session_name": "room 12 win11"},
+        }
 
 
 class ReplaySettings(SessionChoices):
@@ -72,7 +86,8 @@ def capture(out: Path, kiosk: bool) -> MainWindow:
     loop = AsyncLoop(app, already_running=True)
     asyncio.set_event_loop(loop)
     prefix = "kiosk-" if kiosk else ""
-    window = MainWindow(kiosk=kiosk, runner_factory=ReplayRunner, settings_class=ReplaySettings)
+    window = MainWindow(kiosk=kiosk, inventory=SampleImageSafeData(), runner_factory=ReplayRunner,
+                        settings_class=ReplaySettings)
     window.exit_allowed = True
     window.resize(*SIZE)
     window.setFixedSize(*SIZE)  # a kiosk is full screen; offscreen, full screen is this size

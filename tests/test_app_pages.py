@@ -172,8 +172,8 @@ def test_zisd_form_validates_confirms_naming_the_disk_and_writes(window, qtbot, 
     assert window.inventory.zisd["/dev/sdb"] is None
     answer[0] = True
     qtbot.mouseClick(page.write_button, Qt.MouseButton.LeftButton)
-    assert window.inventory.zisd["/dev/sdb"] == {
-        "dhcp": False, "ip_address": "10.0.30.5", "subnet_mask": None, "computer_name": "LAB-07"}
+    # Only what the operator changed is sent (`img zisd set` semantics).
+    assert window.inventory.zisd["/dev/sdb"] == {"dhcp": False, "ip_address": "10.0.30.5", "computer_name": "LAB-07"}
     assert page.fields["computer_name"].text() == "LAB-07"  # read back from the disk
     assert "Written to /dev/sdb" in page.state_label.text()
 
@@ -192,5 +192,39 @@ def test_info_views_render_this_computers_real_inventory(qtbot, qloop):  # noqa:
     shown = {page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())}
     assert shown == set(win.inventory.collect_inventory().to_json())
     assert json.loads(page.as_text()).keys() == page.data.keys()
+    # The disk page lists the same disks (the image-safe data page is not opened: it would read them).
+    win.go("disk")
+    tree = win.disk_page.source.tree
+    assert tree.topLevelItemCount() == len(win.inventory.list_disks())
+
+
+def test_zisd_form_writes_a_real_record_through_the_engine(qtbot, qloop, tmp_path, monkeypatch):  # noqa: F811
+    """The form against the engine's own zisd code, on a raw file standing in for a disk."""
+    zisd = pytest.importorskip("imgcast.engine.zisd", reason="the engine's zisd has not landed yet")
+    from imgcast.app.inventory_source import EngineInventory
+    from test_app_support import FakeDisk
+
+    disk = tmp_path / "disk.raw"
+    disk.write_bytes(bytes(8 << 20))
+
+    class OneFileDisk(EngineInventory):
+        def list_disks(self):
+            return [FakeDisk(str(disk), "raw file", 8 << 20, table=None)]
+
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: True)
+    win = MainWindow(inventory=OneFileDisk())
+    qtbot.addWidget(win)
+    win.show()
     win.go("zisd")
-    assert win.pages["zisd"].disk_combo.count() == len(win.inventory.list_disks())
+    page = win.pages["zisd"]
+    qtbot.keyClicks(page.fields["ip_address"], "10.0.300.5")
+    assert not page.write()
+    assert "not an IPv4 address" in page.error_label.text()
+    assert zisd.read_zisd(str(disk)) is None  # nothing was written
+    page.fields["ip_address"].setText("10.0.30.5")
+    page.fields["subnet_mask"].setText("255.255.255.0")
+    qtbot.keyClicks(page.fields["computer_name"], "LAB-07")
+    assert page.write(), page.error_label.text()
+    record = zisd.read_zisd(str(disk))
+    assert (record.dhcp, record.ip_address, record.computer_name) == (False, "10.0.30.5", "LAB-07")
+    assert not page.fields["dhcp"].isChecked() and page.fields["ip_address"].text() == "10.0.30.5"

@@ -39,7 +39,10 @@ def partition_summary(disk: Any) -> str:
     table = getattr(disk, "table", None) or "no partition table"
     if not parts:
         return str(table)
-    return f"{table}, {len(parts)} partition{'s' if len(parts) != 1 else ''}"
+    kinds = [getattr(p, "fstype", None) or (p.get("fstype") if isinstance(p, dict) else None) for p in parts]
+    named = ", ".join(k for k in kinds if k)
+    text = f"{table}, {len(parts)} partition{'s' if len(parts) != 1 else ''}"
+    return f"{text} ({named})" if named else text
 
 
 def disk_title(disk: Any) -> str:

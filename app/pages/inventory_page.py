@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.errors import ImgcastError
 from ..inventory_source import InventorySource
+from ..units import human_size
 from .base import WizardPage
 
 NAME_KEYS = ("device", "name", "model", "address")  # what makes a list entry recognisable
@@ -36,11 +37,16 @@ def entry_label(value: Any, index: int) -> str:
     return f"#{index + 1}"
 
 
-def scalar_text(value: Any) -> str:
+SIZE_KEYS = ("size", "total", "swap", "start")  # bytes in the schema; people read GiB
+
+
+def scalar_text(value: Any, key: str = "") -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if key in SIZE_KEYS and isinstance(value, int) and value >= 1024:
+        return f"{human_size(value)} ({value} bytes)"
     return str(value)
 
 
@@ -54,7 +60,7 @@ def fill_tree(parent: QTreeWidgetItem, value: Any) -> None:
             parent.addChild(node)
             fill_tree(node, child)
         else:
-            empty = "—" if isinstance(child, (dict, list)) else scalar_text(child)
+            empty = "—" if isinstance(child, (dict, list)) else scalar_text(child, str(key))
             parent.addChild(QTreeWidgetItem([str(key), empty]))
 
 

@@ -99,6 +99,7 @@ class ZisdPage(WizardPage):
         buttons.addWidget(self.write_button)
         self.body.addLayout(buttons)
         self.fields: dict[str, QLineEdit | QCheckBox] = {}
+        self.loaded: dict[str, str] = {}  # each field's text as read from the disk
         self.disk_combo.currentIndexChanged.connect(self._show_disk)
 
     def enter(self, choices: Any) -> None:
@@ -123,6 +124,7 @@ class ZisdPage(WizardPage):
             while form.rowCount():
                 form.removeRow(0)
         self.fields = {}
+        self.loaded = {}
         self.identity_box.hide()
         self.last_box.hide()
 
@@ -161,6 +163,7 @@ class ZisdPage(WizardPage):
             else:
                 widget = QLineEdit(field_text(value))
                 widget.setReadOnly(not editable)
+            self.loaded[key] = self._value_of(widget)
             label = QLabel(self.tr(LABELS.get(key, key.replace("_", " ").capitalize())) + ":")
             label.setBuddy(widget)
             self.form.addRow(label, widget)
@@ -176,15 +179,19 @@ class ZisdPage(WizardPage):
         self.write_button.setEnabled(editable)
         self.revert_button.setEnabled(editable)
 
+    def _value(self, key: str) -> str:
+        return self._value_of(self.fields[key])
+
+    @staticmethod
+    def _value_of(widget: QLineEdit | QCheckBox) -> str:
+        if isinstance(widget, QCheckBox):
+            return "yes" if widget.isChecked() else "no"
+        return widget.text().strip()
+
     def settings(self) -> list[str]:
-        """The form as KEY=VALUE pairs, the same words `img zisd set` takes."""
-        pairs = []
-        for key, widget in self.fields.items():
-            if isinstance(widget, QCheckBox):
-                pairs.append(f"{key}={'yes' if widget.isChecked() else 'no'}")
-            else:
-                pairs.append(f"{key}={widget.text().strip()}")
-        return pairs
+        """What the operator changed, as the KEY=VALUE pairs `img zisd set` takes. Only changes are
+        sent, so the engine's rules apply as on the command line (typing an address means static)."""
+        return [f"{key}={self._value(key)}" for key in self.fields if self._value(key) != self.loaded.get(key)]
 
     def write(self) -> bool:
         """Validate, ask once naming the disk, write. Any refusal is shown on the page."""
