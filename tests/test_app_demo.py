@@ -1,0 +1,31 @@
+"""The start page's "demo session on this computer": a real loopback session with a generated image."""
+
+from __future__ import annotations
+
+import pytest
+from imgcast.app import dialogs
+from imgcast.app.window import MainWindow
+from imgcast.engine import events as ev
+from PySide6.QtCore import Qt
+from test_app_support import FakeInventory, qloop, settings_dir  # noqa: F401
+
+pytest.importorskip("imgcast.engine.demo", reason="the engine's demo has not landed yet")
+
+
+def test_demo_runs_a_real_session_and_the_summary_shows_every_client_verified(qtbot, qloop, tmp_path,  # noqa: F811
+                                                                                monkeypatch):
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: True)
+    win = MainWindow(inventory=FakeInventory())
+    qtbot.addWidget(win)
+    win.show()
+    win.demo_size = 4 << 20
+    win.demo_workdir = str(tmp_path)
+    win.start_page.demo_clients.setValue(2)
+    qtbot.mouseClick(win.start_page.buttons["demo"], Qt.MouseButton.LeftButton)
+    assert win.current_name() == "progress", win.start_page.error_label.text()
+    qtbot.waitUntil(lambda: win.current_name() == "summary", timeout=60_000)
+    final = win.controller.final
+    assert isinstance(final, ev.SessionFinished), final
+    assert len(final.verified) == 2 and final.all_verified
+    assert "All 2 clients verified" in win.summary_page.headline.text()
+    assert [row.state for row in win.clients.rows] == ["verified", "verified"]
