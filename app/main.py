@@ -12,6 +12,7 @@ from .theme import apply_theme, install_translations
 
 ORGANISATION = "imgcast"
 APPLICATION = "imgcast"
+SHUTDOWN_SECONDS = 5.0  # a session cancelled by closing the window gets this long to end cleanly
 
 
 def make_application(kiosk: bool) -> QApplication:
@@ -37,6 +38,11 @@ def main(kiosk: bool = False) -> int:
     window.present()
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
+
+    async def until_closed() -> None:
+        await closed.wait()
+        await window.controller.wait_finished(SHUTDOWN_SECONDS)
+
     with loop:
-        loop.run_until_complete(closed.wait())
+        loop.run_until_complete(until_closed())
     return 0

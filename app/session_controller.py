@@ -91,6 +91,14 @@ class SessionController(QObject):
         self.final = final
         emit(self.finished, final)
 
+    async def wait_finished(self, seconds: float) -> None:
+        """Give a cancelled session a bounded moment to say goodbye (the master tells its clients)."""
+        if self.task is not None and not self.task.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(self.task), seconds)
+            except (TimeoutError, asyncio.CancelledError):
+                self.task.cancel()
+
     # --- the operator's buttons, one engine call each ----------------------------------------
 
     def start_now(self) -> None:

@@ -137,3 +137,29 @@ def test_many_emits_leave_true_with_its_references(qapp):
         emit(source.happened, n)
     assert len(seen) == 5000
     assert abs(sys.getrefcount(True) - before) < 50
+
+
+def test_main_opens_the_wizard_and_returns_0_when_it_is_closed(qapp, settings_dir, monkeypatch):  # noqa: F811
+    import asyncio
+
+    import imgcast.app.main as app_main
+    from PySide6.QtCore import QTimer
+
+    shown: list[MainWindow] = []
+
+    def close_soon() -> None:
+        for widget in qapp.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.isVisible():
+                shown.append(widget)
+                widget.close()
+
+    QTimer.singleShot(300, close_soon)
+    before_font, before_palette = qapp.font(), qapp.palette()
+    try:
+        assert app_main.main(kiosk=False) == 0
+    finally:
+        asyncio.set_event_loop(None)
+        qapp.setFont(before_font)
+        qapp.setPalette(before_palette)
+        qapp.setStyleSheet("")
+    assert len(shown) == 1 and shown[0].current_name() == "start"
