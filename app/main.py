@@ -15,14 +15,14 @@ APPLICATION = "imgcast"
 SHUTDOWN_SECONDS = 5.0  # a session cancelled by closing the window gets this long to end cleanly
 
 
-def make_application(kiosk: bool) -> QApplication:
+def make_application(kiosk: bool, scheme: str | None = None) -> QApplication:
     """One QApplication with imgcast's names (for QSettings), theme and translations."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("imgcast")
     app.setDesktopFileName("imgcast")
-    apply_theme(app, kiosk)  # type: ignore[arg-type]
+    apply_theme(app, kiosk, scheme)  # type: ignore[arg-type]
     install_translations(app)  # type: ignore[arg-type]
     return app  # type: ignore[return-value]
 

@@ -1,4 +1,4 @@
-"""Save a PNG of every wizard page, at 1280x800 and in kiosk mode, to screenshots/.
+"""Save a PNG of every wizard page, at 1280x800, in kiosk mode and dark, to screenshots/.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m imgcast.app.screenshots [OUTDIR]
 
@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..engine import events as ev
@@ -79,13 +80,12 @@ def shoot(window: MainWindow, out: Path, name: str) -> None:
     print(out / f"{name}.png")
 
 
-def capture(out: Path, kiosk: bool) -> MainWindow:
+def capture(out: Path, kiosk: bool, prefix: str) -> MainWindow:
     from .event_loop import WizardEventLoop as AsyncLoop
 
     app = QApplication.instance()
     loop = AsyncLoop(app, already_running=True)
     asyncio.set_event_loop(loop)
-    prefix = "kiosk-" if kiosk else ""
     window = MainWindow(kiosk=kiosk, inventory=SampleImageSafeData(), runner_factory=ReplayRunner,
                         settings_class=ReplaySettings)
     window.exit_allowed = True
@@ -142,14 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args[0] if args else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
     windows = []  # kept until the end: PySide6 can crash if they are collected mid-run
-    for kiosk in (False, True):
-        QCoreApplication.setOrganizationName("imgcast-screenshots")
-        app = make_application(kiosk)
+    # Settings go to a throwaway folder: taking pictures must not change the operator's wizard.
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      tempfile.mkdtemp(prefix="imgcast-screenshots-"))
+    for kiosk, scheme, prefix in ((False, "light", ""), (True, "light", "kiosk-"), (False, "dark", "dark-")):
+        app = make_application(kiosk, scheme)
         if not kiosk:
             font = app.font()
             font.setPointSize(10)
             app.setFont(font)
-        windows.append(capture(out, kiosk))
+        windows.append(capture(out, kiosk, prefix))
     sys.stdout.flush()
     os._exit(0)  # skip interpreter teardown: PySide6 6.12 can abort while collecting Qt objects
 

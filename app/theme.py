@@ -62,19 +62,21 @@ def dark_palette() -> QPalette:
     return p
 
 
-def wants_dark(app: QApplication) -> bool:
-    """The operator's choice in QSettings, else what the system says."""
-    scheme = str(QSettings().value("appearance/scheme", "system"))
+def wants_dark(app: QApplication, scheme: str | None = None) -> bool:
+    """`scheme` if given, else the operator's choice in QSettings, else what the system says."""
+    scheme = scheme or str(QSettings().value("appearance/scheme", "system"))
     if scheme in ("light", "dark"):
         return scheme == "dark"
     return app.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
-def apply_theme(app: QApplication, kiosk: bool) -> None:
+def apply_theme(app: QApplication, kiosk: bool, scheme: str | None = None) -> None:
     """Fusion style (the same on every desktop), palette, style sheet and, in kiosk mode, large type."""
     app.setStyle("Fusion")
-    if wants_dark(app):
+    if wants_dark(app, scheme):
         app.setPalette(dark_palette())
+    else:
+        app.setPalette(app.style().standardPalette())
     with open(resource_path("style.qss"), encoding="utf-8") as sheet:
         app.setStyleSheet(sheet.read())
     app.setWindowIcon(icon("imgcast"))
