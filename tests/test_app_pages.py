@@ -228,3 +228,21 @@ def test_zisd_form_writes_a_real_record_through_the_engine(qtbot, qloop, tmp_pat
     record = zisd.read_zisd(str(disk))
     assert (record.dhcp, record.ip_address, record.computer_name) == (False, "10.0.30.5", "LAB-07")
     assert not page.fields["dhcp"].isChecked() and page.fields["ip_address"].text() == "10.0.30.5"
+
+
+@pytest.mark.parametrize("page_name", ["start", "role", "session", "disk", "progress", "summary",
+                                       "inventory", "zisd"])
+def test_each_page_has_distinct_mnemonics(window, qtbot, page_name):
+    """Alt+letter must reach one control per page (the Back/Next bar included)."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    window.choices.role = None  # the disk page then shows both choosers
+    window.go(page_name)
+    widgets = window.pages[page_name].findChildren(QAbstractButton) + window.pages[page_name].findChildren(QLabel)
+    widgets += [window.back_button, window.next_button]
+    keys: list[str] = []
+    for widget in widgets:
+        text = widget.text().replace("&&", "")
+        if "&" in text and (not isinstance(widget, QLabel) or widget.buddy() is not None):
+            keys.append(text[text.index("&") + 1].lower())
+    assert keys and len(keys) == len(set(keys)), sorted(keys)

@@ -55,7 +55,7 @@ class DiskChooser(QGroupBox):
 
     changed = Signal()
 
-    def __init__(self, title: str, disk_text: str, file_text: str, saving: bool,
+    def __init__(self, title: str, disk_text: str, file_text: str, browse_text: str, saving: bool,
                  parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
         self.saving = saving
@@ -78,7 +78,7 @@ class DiskChooser(QGroupBox):
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText(self.tr("/path/to/file"))
         self.path_edit.textChanged.connect(self._file_typed)
-        self.browse = QPushButton(self.tr("&Browse…"))
+        self.browse = QPushButton(browse_text)
         self.browse.clicked.connect(self._browse)
         row.addWidget(self.path_edit, 1)
         row.addWidget(self.browse)
@@ -150,11 +150,12 @@ class DiskPage(WizardPage):
         self.role: str | None = "master"
         self.source = DiskChooser(
             self.tr("Send from (this computer as master)"),
-            self.tr("A &disk of this computer"), self.tr("An image or raw &file:"), saving=False)
+            self.tr("A &disk of this computer"), self.tr("An image or raw &file:"), self.tr("Bro&wse…"),
+            saving=False)
         self.target = DiskChooser(
             self.tr("Write to (this computer as client)"),
             self.tr("A d&isk of this computer (everything on it is replaced)"),
-            self.tr("A raw fi&le:"), saving=True)
+            self.tr("A raw fi&le:"), self.tr("Brows&e…"), saving=True)
         for chooser in (self.source, self.target):
             chooser.changed.connect(self.completeChanged)
             self.body.addWidget(chooser)

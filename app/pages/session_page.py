@@ -51,7 +51,7 @@ class SessionPage(WizardPage):
         self.name_edit.setPlaceholderText(self.tr("for example: room12-win11"))
         self.name_edit.setMaxLength(200)  # the engine says what is too long; this only stops pastes of novels
         self.name_edit.setClearButtonEnabled(True)
-        name_label = QLabel(self.tr("Session &name:"))
+        name_label = QLabel(self.tr("&Session name:"))
         name_label.setBuddy(self.name_edit)
         form.addRow(name_label, self.name_edit)
 
