@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QIcon
 
 from ..engine import events as ev
@@ -28,7 +35,15 @@ class ClientRow:
 class ClientTableModel(QAbstractTableModel):
     """One row per client that ever joined; rows are never removed, their state says what happened."""
 
-    COLUMNS = ("Computer", "Address", "Disk size", "State", "Progress", "Lost / repaired", "Verified")
+    COLUMNS = (
+        QT_TRANSLATE_NOOP("ClientTableModel", "Computer"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Address"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Disk size"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "State"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Progress"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Lost / repaired"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Verified"),
+    )
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,16 +31,16 @@ from ..units import human_size
 from .base import WizardPage
 
 LABELS = {
-    "dhcp": "Address by &DHCP",
-    "ip_address": "&IP address",
-    "subnet_mask": "Subnet &mask",
-    "gateway": "&Gateway",
-    "dns_servers": "DNS &servers (comma separated)",
-    "dns_suffix": "DNS s&uffix",
-    "dns_host_name": "DNS &host name",
-    "computer_name": "&Computer name",
-    "workgroup": "&Workgroup",
-    "domain": "D&omain",
+    "dhcp": QT_TRANSLATE_NOOP("ZisdPage", "Address by &DHCP"),
+    "ip_address": QT_TRANSLATE_NOOP("ZisdPage", "&IP address"),
+    "subnet_mask": QT_TRANSLATE_NOOP("ZisdPage", "Subnet &mask"),
+    "gateway": QT_TRANSLATE_NOOP("ZisdPage", "&Gateway"),
+    "dns_servers": QT_TRANSLATE_NOOP("ZisdPage", "DNS &servers (comma separated)"),
+    "dns_suffix": QT_TRANSLATE_NOOP("ZisdPage", "DNS s&uffix"),
+    "dns_host_name": QT_TRANSLATE_NOOP("ZisdPage", "DNS &host name"),
+    "computer_name": QT_TRANSLATE_NOOP("ZisdPage", "&Computer name"),
+    "workgroup": QT_TRANSLATE_NOOP("ZisdPage", "&Workgroup"),
+    "domain": QT_TRANSLATE_NOOP("ZisdPage", "D&omain"),
 }
 
 
