@@ -161,7 +161,12 @@ class ProgressPage(WizardPage):
         self.show_error("")
         self.countdown.hide()
         self.status.setText(self.tr("Starting…"))
-        self.detail.setText("")
+        self.detail.setText({
+            "master": self.tr("Sending {0}").format(choices.source),
+            "client": self.tr("Writing to {0}").format(choices.target),
+            None: self.tr("Sends {0} if this computer becomes the master, writes to {1} otherwise").format(
+                choices.source, choices.target),
+        }[choices.role])
         self.cancel_button.setEnabled(True)
         self._update_buttons()
         self.tick.start()
