@@ -41,6 +41,7 @@ class SessionController(QObject):
         self.task: asyncio.Task | None = None
         self.final: Event | None = None
         self.demo_master_label: str | None = None
+        self.heard_from_engine = False  # the runner has said something: it is past its start-up
 
     @property
     def running(self) -> bool:
@@ -48,6 +49,9 @@ class SessionController(QObject):
 
     def start(self, settings: Any) -> None:
         """Start a session; bad settings raise UsageError here, before anything is sent."""
+        check = getattr(settings, "check", None)
+        if callable(check):
+            check()
         self.runner = self.runner_factory(settings, self._deliver)
         self._launch(self.runner.run())
 
@@ -73,10 +77,12 @@ class SessionController(QObject):
 
     def _deliver(self, event: Event) -> None:
         """The runner's on_event: called on the loop thread (the Qt main thread under qasync)."""
+        self.heard_from_engine = True
         emit(self.event, event)
 
     def _launch(self, coroutine: Any) -> None:
         self.final = None
+        self.heard_from_engine = False
         self.task = asyncio.ensure_future(self._finish(coroutine))
 
     async def _finish(self, coroutine: Any) -> None:
@@ -101,16 +107,17 @@ class SessionController(QObject):
 
     # --- the operator's buttons, one engine call each ----------------------------------------
 
-    def start_now(self) -> None:
-        if self.runner is not None:
-            self.runner.start_now()
+    def start_now(self) -> str | None:
+        """Close the lobby; returns the engine's reason when it cannot (shown by the page)."""
+        return self.runner.start_now() if self.runner is not None else None
 
-    def become_master(self) -> None:
-        if self.runner is not None:
-            self.runner.become_master()
+    def become_master(self) -> str | None:
+        """Claim mastership; returns the engine's reason when it cannot (shown by the page)."""
+        return self.runner.become_master() if self.runner is not None else None
 
     def cancel(self) -> None:
         if self.runner is not None:
             self.runner.cancel()
-        elif self.task is not None:  # a demo: stop the whole in-process session
+        # A demo, or a runner still starting up (nothing said yet, so nothing sent): stop the task.
+        if self.task is not None and (self.runner is None or not self.heard_from_engine):
             self.task.cancel()

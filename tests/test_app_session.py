@@ -140,7 +140,8 @@ def test_decide_later_the_m_key_makes_the_wizard_the_master(window, qtbot, tmp_p
     progress = window.progress_page
     qtbot.waitUntil(lambda: progress.become_master_button.isVisible(), timeout=SESSION_MS)
     qtbot.keyClick(progress.cancel_button, Qt.Key.Key_M)
-    qtbot.waitUntil(lambda: progress.role == "master", timeout=SESSION_MS)
+    assert progress.error_label.isHidden(), progress.error_label.text()
+    qtbot.waitUntil(lambda: progress.role == "master", timeout=15_000)
     qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=SESSION_MS)
     assert isinstance(window.controller.final, ev.SessionFinished), window.controller.final
     assert window.controller.final.all_verified
@@ -196,3 +197,10 @@ def test_countdown_starts_the_session_after_a_fractional_timeout(window, qtbot, 
 
 def master_events(window) -> list[ev.Event]:
     return window.progress_page.seen_events
+
+
+def test_cancel_at_once_before_the_engine_has_said_anything(window, qtbot, image, port, name):
+    drive_wizard(window, qtbot, "master", name, port, source=image, clients=3, timeout=5)
+    qtbot.mouseClick(window.progress_page.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=SESSION_MS)
+    assert isinstance(window.controller.final, ev.SessionFailed)

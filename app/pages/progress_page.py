@@ -76,6 +76,8 @@ class ProgressPage(WizardPage):
         self.deadline: float | None = None
         self.last_progress: ev.Progress | None = None
         self.seen_events: list[ev.Event] = []  # this session's events, for the report and tests
+        self.waiting_for_master = False  # undecided and listening: only now can M claim mastership
+        self.lobby_open = False  # the master announces the session: only now can it start at once
 
         self.status = QLabel()
         self.status.setObjectName("bigStatus")
@@ -122,7 +124,7 @@ class ProgressPage(WizardPage):
         self.start_now_button = QPushButton(self.tr("&Start now"))
         self.start_now_button.setObjectName("primary")
         self.start_now_button.setToolTip(self.tr("Close the lobby and start sending to the clients that joined."))
-        self.start_now_button.clicked.connect(self.controller.start_now)
+        self.start_now_button.clicked.connect(self.start_now)
         self.cancel_button = QPushButton(self.tr("&Cancel session"))
         self.cancel_button.clicked.connect(self.cancel)
         buttons.addWidget(self.become_master_button)
@@ -152,6 +154,8 @@ class ProgressPage(WizardPage):
         self.deadline = None
         self.last_progress = None
         self.seen_events = []
+        self.waiting_for_master = False
+        self.lobby_open = False
         self.title_label.setText(title)
         self.clients.clear()
         self.chart.reset()
@@ -176,17 +180,23 @@ class ProgressPage(WizardPage):
         transferring = self.phase in ("transfer", "done")
         for widget in (self.bar, self.stats, self.chart):
             widget.setVisible(transferring)
-        self.become_master_button.setVisible(self.role is None and self.phase == "lobby")
-        self.m_key.setEnabled(self.role is None and self.phase == "lobby")
-        self.start_now_button.setVisible(self.role == "master" and self.phase == "lobby")
+        can_claim = self.role is None and self.phase == "lobby" and self.waiting_for_master
+        self.become_master_button.setVisible(can_claim)
+        self.m_key.setEnabled(can_claim)
+        self.start_now_button.setVisible(self.role == "master" and self.phase == "lobby" and self.lobby_open)
         self.table.setVisible(self.role != "client")
 
     # --- the operator --------------------------------------------------------------------------
 
+    def start_now(self) -> None:
+        self.show_error(self.controller.start_now() or "")
+
     def become_master(self) -> None:
-        if self.role is None and self.phase == "lobby":
-            self.controller.become_master()
-            self.detail.setText(self.tr("Claiming the master role…"))
+        if self.role is None and self.phase == "lobby" and self.waiting_for_master:
+            problem = self.controller.become_master()
+            self.show_error(problem or "")
+            if not problem:
+                self.detail.setText(self.tr("Claiming the master role…"))
 
     def cancel(self) -> None:
         if self.phase in ("lobby", "transfer"):
@@ -208,6 +218,7 @@ class ProgressPage(WizardPage):
             self.log.scrollToBottom()
         self.clients.apply(event)
         if isinstance(event, ev.WaitingForMaster):
+            self.waiting_for_master = True
             self.status.setText(self.tr("Waiting for the master on {0}:{1}").format(event.group, event.port))
             if self.role is None:
                 self.detail.setText(self.tr("Press M or \"Become master\" on the computer that should send."))
@@ -217,6 +228,7 @@ class ProgressPage(WizardPage):
                 self.tr("master") if event.role == "master" else self.tr("client")))
         elif isinstance(event, ev.LobbyOpened):
             self.role = "master"
+            self.lobby_open = True
             self.status.setText(self.tr("Waiting for clients on {0}:{1}").format(event.group, event.port))
             self.detail.setText(self.tr("Image: {0}").format(human_size(event.stream_size or event.disk_size)))
         elif isinstance(event, ev.MasterFound):
