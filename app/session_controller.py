@@ -38,7 +38,8 @@ class SessionController(QObject):
         super().__init__(parent)
         self.runner_factory = runner_factory
         self.runner: Any = None
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task | None = None  # reports the end; always finishes
+        self.session_task: asyncio.Future | None = None  # the runner's run() (or the demo)
         self.final: Event | None = None
         self.demo_master_label: str | None = None
         self.heard_from_engine = False  # the runner has said something: it is past its start-up
@@ -83,11 +84,13 @@ class SessionController(QObject):
     def _launch(self, coroutine: Any) -> None:
         self.final = None
         self.heard_from_engine = False
-        self.task = asyncio.ensure_future(self._finish(coroutine))
+        self.session_task = asyncio.ensure_future(coroutine)
+        self.task = asyncio.ensure_future(self._finish(self.session_task))
 
-    async def _finish(self, coroutine: Any) -> None:
+    async def _finish(self, session: asyncio.Future) -> None:
+        """Wait for the session and report how it ended, whatever happens (even a cancel before it ran)."""
         try:
-            final = await coroutine
+            final = await session
         except asyncio.CancelledError:
             final = SessionFailed("cancelled by the operator")
         except ImgcastError as error:
@@ -103,7 +106,8 @@ class SessionController(QObject):
             try:
                 await asyncio.wait_for(asyncio.shield(self.task), seconds)
             except (TimeoutError, asyncio.CancelledError):
-                self.task.cancel()
+                if self.session_task is not None:
+                    self.session_task.cancel()
 
     # --- the operator's buttons, one engine call each ----------------------------------------
 
@@ -119,5 +123,5 @@ class SessionController(QObject):
         if self.runner is not None:
             self.runner.cancel()
         # A demo, or a runner still starting up (nothing said yet, so nothing sent): stop the task.
-        if self.task is not None and (self.runner is None or not self.heard_from_engine):
-            self.task.cancel()
+        if self.session_task is not None and (self.runner is None or not self.heard_from_engine):
+            self.session_task.cancel()
