@@ -56,7 +56,8 @@ class SessionController(QObject):
         self.runner = self.runner_factory(settings, self._deliver)
         self._launch(self.runner.run())
 
-    def start_demo(self, clients: int, size: int, workdir: str | None = None) -> None:
+    def start_demo(self, clients: int, size: int, workdir: str | None = None,
+                   rate: float | None = None) -> None:
         """A real loopback session with a generated image; the master's events drive the page."""
         from ..engine.demo import run_demo
 
@@ -71,7 +72,7 @@ class SessionController(QObject):
                 emit(self.demo_event, label, event)
 
         async def demo() -> Event:
-            finals = await run_demo(clients, on_event, size=size, workdir=workdir)
+            finals = await run_demo(clients, on_event, size=size, workdir=workdir, rate=rate)
             return finals[0]
 
         self._launch(demo())

@@ -38,6 +38,7 @@ from .pages.zisd_page import ZisdPage
 from .session_controller import RunnerFactory, SessionController, engine_runner
 
 DEMO_SIZE = 32 << 20  # big enough to watch the bars move, small enough for any laptop
+DEMO_RATE = 8_000_000  # bytes/s: loopback would finish in a blink; a trainer wants to show the flow
 KIOSK_EXIT_SHORTCUT = "Ctrl+Alt+Shift+Q"
 WIZARD_FLOW = {"role": "session", "session": "disk"}  # the Next button's routes; disk -> session start
 
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.exit_allowed = not kiosk
         self.demo_size = DEMO_SIZE
         self.demo_workdir: str | None = None
+        self.demo_rate: float | None = float(str(QSettings().value("demo/rate", DEMO_RATE))) or None
         self.settings_class = settings_class  # None: the engine's SessionSettings
         self.choices = SessionChoices()
         self.inventory = inventory or EngineInventory()
@@ -206,7 +208,7 @@ class MainWindow(QMainWindow):
         self.choices = SessionChoices(role="master", name="demo", source=self.tr("generated demo image"))
         try:
             self.progress_page.begin(self.choices, self.tr("Demo session on this computer ({0} clients)").format(clients))
-            self.controller.start_demo(clients, self.demo_size, self.demo_workdir)
+            self.controller.start_demo(clients, self.demo_size, self.demo_workdir, self.demo_rate)
         except (ImgcastError, ImportError) as error:
             self.start_page.show_error(self.tr("The demo cannot start: {0}").format(error))
             return

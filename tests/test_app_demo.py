@@ -20,6 +20,7 @@ def test_demo_runs_a_real_session_and_the_summary_shows_every_client_verified(qt
     win.show()
     win.demo_size = 4 << 20
     win.demo_workdir = str(tmp_path)
+    win.demo_rate = 16_000_000  # paced like the wizard's demo (8 MB/s by default), a little faster
     win.start_page.demo_clients.setValue(2)
     qtbot.mouseClick(win.start_page.buttons["demo"], Qt.MouseButton.LeftButton)
     assert win.current_name() == "progress", win.start_page.error_label.text()
@@ -29,3 +30,7 @@ def test_demo_runs_a_real_session_and_the_summary_shows_every_client_verified(qt
     assert len(final.verified) == 2 and final.all_verified
     assert "All 2 clients verified" in win.summary_page.headline.text()
     assert [row.state for row in win.clients.rows] == ["verified", "verified"]
+    assert win.progress_page.chart.samples  # the trainer saw throughput over time
+    copies = sorted(tmp_path.glob("client-*.raw"))
+    assert len(copies) == 2
+    assert all(c.read_bytes() == (tmp_path / "demo-disk.raw").read_bytes() for c in copies)
