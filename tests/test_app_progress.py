@@ -26,7 +26,8 @@ def window(qtbot, qloop, monkeypatch):  # noqa: F811
     return win
 
 
-def start(window, qtbot, tmp_path, role: str | None, timeout: float = 15.0) -> ScriptedRunner:
+def start(window, qtbot, tmp_path, role: str | None, timeout: float = 15.0,
+          rate_mb: float | None = None) -> ScriptedRunner:
     """Click through the wizard to a running session with raw files as source/target."""
     qtbot.mouseClick(window.start_page.buttons["session"], Qt.MouseButton.LeftButton)
     window.pages["role"].radios[role].setChecked(True)
@@ -34,6 +35,9 @@ def start(window, qtbot, tmp_path, role: str | None, timeout: float = 15.0) -> S
     page = window.session_page
     qtbot.keyClicks(page.name_edit, "doug")
     page.timeout_spin.setValue(timeout)
+    if rate_mb is not None:
+        qtbot.mouseClick(page.rate_check, Qt.MouseButton.LeftButton)
+        page.rate_spin.setValue(rate_mb)
     qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
     disk = window.disk_page
     if role in ("master", None):
@@ -48,9 +52,10 @@ def start(window, qtbot, tmp_path, role: str | None, timeout: float = 15.0) -> S
 
 
 def test_master_lobby_shows_clients_as_they_join_counts_down_and_starts_now(window, qtbot, tmp_path):
-    runner = start(window, qtbot, tmp_path, "master", timeout=0.25)
+    runner = start(window, qtbot, tmp_path, "master", timeout=0.25, rate_mb=12.5)
     settings = runner.settings
     assert (settings.name, settings.role, settings.clients, settings.timeout_minutes) == ("doug", "master", 5, 0.25)
+    assert settings.rate == 12_500_000 and settings.interface == "0.0.0.0" and settings.port == 9231
     assert settings.source == str(tmp_path / "source.raw") and settings.target is None
     progress = window.progress_page
     runner.emit(ev.LobbyOpened("231.200.152.171", 9231, "ab" * 8, 8 << 20, 8 << 20))

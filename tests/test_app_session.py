@@ -155,6 +155,8 @@ def test_cancel_in_the_lobby(window, qtbot, image, port, name):
     drive_wizard(window, qtbot, "master", name, port, source=image, clients=3, timeout=5)
     progress = window.progress_page
     qtbot.waitUntil(lambda: progress.start_now_button.isVisible(), timeout=SESSION_MS)
+    qtbot.mouseClick(progress.start_now_button, Qt.MouseButton.LeftButton)  # nobody joined yet
+    assert progress.error_label.text() == "no client has joined yet"  # the engine's words, in the window
     qtbot.mouseClick(progress.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=SESSION_MS)
     assert isinstance(window.controller.final, ev.SessionFailed)
