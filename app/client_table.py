@@ -166,6 +166,7 @@ class ClientTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == 3:
             name = {"verified": "verified", "failed": "failed", "dropped": "dropped"}.get(row.state)
             return self._icon(name) if name else None
-        if role == Qt.ItemDataRole.ToolTipRole and row.reason:
-            return row.reason
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The client id tells apart two computers that report the same host name.
+            return "\n".join(t for t in (self.tr("client id {0}").format(row.peer.client_id), row.reason) if t)
         return None

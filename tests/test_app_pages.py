@@ -246,3 +246,25 @@ def test_each_page_has_distinct_mnemonics(window, qtbot, page_name):
         if "&" in text and (not isinstance(widget, QLabel) or widget.buddy() is not None):
             keys.append(text[text.index("&") + 1].lower())
     assert keys and len(keys) == len(set(keys)), sorted(keys)
+
+
+def test_the_last_session_answers_are_remembered(qtbot, qloop):  # noqa: F811
+    first = MainWindow(inventory=FakeInventory(), runner_factory=ScriptedRunner, settings_class=PlainSettings)
+    qtbot.addWidget(first)
+    page = first.session_page
+    page.name_edit.setText("room 12")
+    page.clients_spin.setValue(24)
+    page.timeout_spin.setValue(2.5)
+    page.port_spin.setValue(9400)
+    page.rate_check.setChecked(True)
+    page.rate_spin.setValue(40)
+    first.go("session")
+    page.interface_combo.setCurrentIndex(page.interface_combo.findData("10.9.8.7"))
+    assert page.leave(first.choices)
+    second = MainWindow(inventory=FakeInventory(), runner_factory=ScriptedRunner, settings_class=PlainSettings)
+    qtbot.addWidget(second)
+    second.go("session")
+    again = second.session_page
+    assert (again.name_edit.text(), again.clients_spin.value(), again.timeout_spin.value()) == ("room 12", 24, 2.5)
+    assert (again.port_spin.value(), again.rate_check.isChecked(), again.rate_spin.value()) == (9400, True, 40)
+    assert again.interface_combo.currentData() == "10.9.8.7"

@@ -144,6 +144,27 @@ class SessionPage(WizardPage):
         self.name_edit.textChanged.connect(self._name_changed)
         self.name_edit.returnPressed.connect(self.submitted)
         self._name_changed("")
+        self._restore()
+
+    def _restore(self) -> None:
+        """The last session's answers: a helpdesk runs the same room's session again and again."""
+        settings = QSettings()
+        self.name_edit.setText(str(settings.value("session/name", "")))
+        self.clients_spin.setValue(int(str(settings.value("session/clients", DEFAULT_CLIENTS))))
+        self.timeout_spin.setValue(float(str(settings.value("session/timeout_minutes", DEFAULT_TIMEOUT_MINUTES))))
+        self.port_spin.setValue(int(str(settings.value("session/port", DEFAULT_PORT))))
+        rate = float(str(settings.value("session/rate_mb", 0)))
+        self.rate_check.setChecked(rate > 0)
+        if rate > 0:
+            self.rate_spin.setValue(rate)
+
+    def _remember(self) -> None:
+        settings = QSettings()
+        settings.setValue("session/name", self.name_edit.text())
+        settings.setValue("session/clients", self.clients_spin.value())
+        settings.setValue("session/timeout_minutes", self.timeout_spin.value())
+        settings.setValue("session/port", self.port_spin.value())
+        settings.setValue("session/rate_mb", self.rate_spin.value() if self.rate_check.isChecked() else 0)
 
     # --- the name and its address ------------------------------------------------------
 
@@ -215,4 +236,5 @@ class SessionPage(WizardPage):
         choices.port = self.port_spin.value()
         choices.rate = self.rate_spin.value() * MEGABYTE if self.rate_check.isChecked() else None
         QSettings().setValue("session/interface", choices.interface)
+        self._remember()
         return True
