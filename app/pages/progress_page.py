@@ -208,7 +208,7 @@ class ProgressPage(WizardPage):
 
     def _on_demo_event(self, label: str, event: ev.Event) -> None:
         if isinstance(event, (ev.TargetVerified, ev.SessionFailed, ev.MasterFound)):
-            self.log.addItem(f"{label}: {describe(event)}")
+            self.log.addItem(f"{time.strftime('%H:%M:%S')}  {label}: {describe(event)}")
 
     def on_event(self, event: ev.Event) -> None:
         if not isinstance(event, (ev.Progress, ev.ClientProgress)):
