@@ -96,6 +96,9 @@ class SessionController(QObject):
             final = SessionFailed("cancelled by the operator")
         except ImgcastError as error:
             final = SessionFailed(str(error))
+        except OSError as error:  # a path the operator typed: say which, and what the system said
+            where = f"{error.filename}: " if error.filename else ""
+            final = SessionFailed(f"{where}{(error.strerror or str(error)).lower()}")
         except Exception as error:  # noqa: BLE001 - shown in the window, never a console traceback
             final = SessionFailed(f"unexpected error: {type(error).__name__}: {error}")
         self.final = final

@@ -206,3 +206,28 @@ def test_cancel_at_once_before_the_engine_has_said_anything(window, qtbot, image
     qtbot.mouseClick(window.progress_page.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=SESSION_MS)
     assert isinstance(window.controller.final, ev.SessionFailed)
+
+
+def test_a_target_that_cannot_be_written_is_reported_in_the_window(window, qtbot, tmp_path, image, port, name):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where a folder should be")
+    master = EngineParticipant(name=name, role="master", source=str(image), clients=1, timeout_minutes=0.05,
+                               interface="127.0.0.1", port=port, ttl=1)
+    qtbot.mouseClick(window.start_page.buttons["session"], Qt.MouseButton.LeftButton)
+    window.pages["role"].radios["client"].setChecked(True)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(window.session_page.name_edit, name)
+    window.session_page.interface_combo.setCurrentIndex(window.session_page.interface_combo.findData("127.0.0.1"))
+    window.session_page.port_spin.setValue(port)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    window.disk_page.target.path_edit.setText(str(blocked / "target.raw"))
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    # Either refused before starting (on the page) or reported as the session's end: never silent.
+    if window.current_name() == "disk":
+        assert window.disk_page.error_label.text()
+    else:
+        qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=SESSION_MS)
+        assert isinstance(window.controller.final, ev.SessionFailed)
+        assert f"{blocked / 'target.raw'}: not a directory" in window.summary_page.headline.text()
+    master.runner.cancel()
+    qtbot.waitUntil(lambda: master.task.done(), timeout=SESSION_MS)
