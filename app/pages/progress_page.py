@@ -47,7 +47,18 @@ def describe(event: ev.Event) -> str:
     if isinstance(event, ev.ClientVerified):
         return f"{who(event.client)} verified its copy"
     if isinstance(event, ev.TransferStarted):
-        return f"transfer started to {len(event.clients)} client(s), {human_size(event.stream_size)}"
+        to = f" to {len(event.clients)} client(s)" if event.clients else ""
+        return f"transfer started{to}, {human_size(event.stream_size)}"
+    if isinstance(event, ev.WaitingForMaster):
+        return f"waiting for the master on {event.group}:{event.port}"
+    if isinstance(event, ev.Joined):
+        return f"joined the session (client id {event.client_id})"
+    if isinstance(event, ev.RoleDecided):
+        return f"this computer is the {event.role}"
+    if isinstance(event, ev.TargetVerified):
+        return f"the copy here is verified, SHA-256 {event.sha256}"
+    if isinstance(event, ev.SessionFailed):
+        return f"the session failed: {event.reason}"
     if isinstance(event, ev.LobbyOpened):
         return f"lobby open on {event.group}:{event.port}, session id {event.session_id}"
     if isinstance(event, ev.MasterFound):

@@ -57,6 +57,8 @@ class SummaryPage(WizardPage):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.body.addWidget(self.table, 1)
+        self.filler = QWidget()  # takes the table's room when there is no table (a client)
+        self.body.addWidget(self.filler, 1)
         self.saved_label = QLabel()
         self.body.addWidget(self.saved_label)
         buttons = QHBoxLayout()
@@ -81,10 +83,14 @@ class SummaryPage(WizardPage):
         while self.facts.rowCount():
             self.facts.removeRow(0)
         self.table.setVisible(role != "client" and bool(self.clients.rows))
+        self.filler.setVisible(self.table.isHidden())
         if isinstance(final, ev.SessionFinished):
             self.title_label.setText(self.tr("Session finished"))
             self.headline.setText(self._finished_headline(final))
+            where = ((self.tr("Written to:"), choices.target or "—") if role == "client"
+                     else (self.tr("Sent:"), choices.source or "—"))
             for label, value in (
+                where,
                 (self.tr("Image size:"), human_size(final.size)),
                 (self.tr("Time:"), human_duration(final.seconds)),
                 (self.tr("Average rate:"), human_rate(final.size / final.seconds) if final.seconds else "—"),
