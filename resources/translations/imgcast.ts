@@ -83,6 +83,11 @@
         <source>no</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../../app/client_table.py" line="171"/>
+        <source>client id {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>DiskChooser</name>
@@ -298,52 +303,52 @@ Overwrite {1}?</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/window.py" line="58"/>
+        <location filename="../../app/window.py" line="60"/>
         <source>imgcast — multicast imaging</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="79"/>
+        <location filename="../../app/window.py" line="81"/>
         <source>&amp;Back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="81"/>
+        <location filename="../../app/window.py" line="83"/>
         <source>&amp;Next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="193"/>
+        <location filename="../../app/window.py" line="195"/>
         <source>Session “{0}” on {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="201"/>
+        <location filename="../../app/window.py" line="203"/>
         <source>Sessions are not available in this build: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="206"/>
+        <location filename="../../app/window.py" line="208"/>
         <source>generated demo image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="208"/>
+        <location filename="../../app/window.py" line="210"/>
         <source>Demo session on this computer ({0} clients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="211"/>
+        <location filename="../../app/window.py" line="213"/>
         <source>The demo cannot start: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="249"/>
+        <location filename="../../app/window.py" line="251"/>
         <source>Leave the session?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="250"/>
+        <location filename="../../app/window.py" line="252"/>
         <source>A session is running. Closing cancels it (a client&apos;s target stays incomplete). Close?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -351,149 +356,164 @@ Overwrite {1}?</source>
 <context>
     <name>ProgressPage</name>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="71"/>
+        <location filename="../../app/pages/progress_page.py" line="82"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="113"/>
+        <location filename="../../app/pages/progress_page.py" line="126"/>
         <source>Everything that happened in this session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="119"/>
+        <location filename="../../app/pages/progress_page.py" line="132"/>
         <source>Become &amp;master (M)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="120"/>
+        <location filename="../../app/pages/progress_page.py" line="133"/>
         <source>Make this computer the one that sends the image.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="122"/>
+        <location filename="../../app/pages/progress_page.py" line="135"/>
         <source>&amp;Start now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="124"/>
+        <location filename="../../app/pages/progress_page.py" line="137"/>
         <source>Close the lobby and start sending to the clients that joined.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="126"/>
+        <location filename="../../app/pages/progress_page.py" line="139"/>
         <source>&amp;Cancel session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="163"/>
+        <location filename="../../app/pages/progress_page.py" line="178"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="184"/>
+        <location filename="../../app/pages/progress_page.py" line="180"/>
+        <source>Sending {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/progress_page.py" line="181"/>
+        <source>Writing to {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/progress_page.py" line="182"/>
+        <source>Sends {0} if this computer becomes the master, writes to {1} otherwise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/progress_page.py" line="210"/>
         <source>Claiming the master role…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="189"/>
+        <location filename="../../app/pages/progress_page.py" line="215"/>
         <source>Cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="206"/>
+        <location filename="../../app/pages/progress_page.py" line="233"/>
         <source>Waiting for the master on {0}:{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="208"/>
+        <location filename="../../app/pages/progress_page.py" line="235"/>
         <source>Press M or &quot;Become master&quot; on the computer that should send.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="211"/>
+        <location filename="../../app/pages/progress_page.py" line="238"/>
         <source>This computer is the {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="212"/>
+        <location filename="../../app/pages/progress_page.py" line="239"/>
         <source>master</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="212"/>
+        <location filename="../../app/pages/progress_page.py" line="239"/>
         <source>client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="215"/>
+        <location filename="../../app/pages/progress_page.py" line="243"/>
         <source>Waiting for clients on {0}:{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="216"/>
-        <location filename="../../app/pages/progress_page.py" line="219"/>
-        <location filename="../../app/pages/progress_page.py" line="239"/>
+        <location filename="../../app/pages/progress_page.py" line="244"/>
+        <location filename="../../app/pages/progress_page.py" line="247"/>
+        <location filename="../../app/pages/progress_page.py" line="267"/>
         <source>Image: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="218"/>
+        <location filename="../../app/pages/progress_page.py" line="246"/>
         <source>Found the master {0} ({1})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="221"/>
+        <location filename="../../app/pages/progress_page.py" line="249"/>
         <source>Joined; waiting for the master to start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="225"/>
+        <location filename="../../app/pages/progress_page.py" line="253"/>
         <source>{0} of {1} clients joined</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="226"/>
+        <location filename="../../app/pages/progress_page.py" line="254"/>
         <source>{0} clients joined</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="231"/>
+        <location filename="../../app/pages/progress_page.py" line="259"/>
         <source>Another session ({0}) uses this address; its data is ignored. A different session name avoids this.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="237"/>
+        <location filename="../../app/pages/progress_page.py" line="265"/>
         <source>Sending to {0} clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="238"/>
+        <location filename="../../app/pages/progress_page.py" line="266"/>
         <source>Receiving the image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="243"/>
+        <location filename="../../app/pages/progress_page.py" line="271"/>
         <source>The copy on this computer is verified</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="252"/>
+        <location filename="../../app/pages/progress_page.py" line="280"/>
         <source>ETA {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="253"/>
+        <location filename="../../app/pages/progress_page.py" line="281"/>
         <source>{0} of {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="258"/>
+        <location filename="../../app/pages/progress_page.py" line="286"/>
         <source>lost {0}, repaired {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="266"/>
+        <location filename="../../app/pages/progress_page.py" line="294"/>
         <source>Starting by itself in {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -669,27 +689,27 @@ Overwrite {1}?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/session_page.py" line="179"/>
+        <location filename="../../app/pages/session_page.py" line="200"/>
         <source>System default (0.0.0.0)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/session_page.py" line="189"/>
+        <location filename="../../app/pages/session_page.py" line="210"/>
         <source>up</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/session_page.py" line="189"/>
+        <location filename="../../app/pages/session_page.py" line="210"/>
         <source>down</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/session_page.py" line="190"/>
+        <location filename="../../app/pages/session_page.py" line="211"/>
         <source>, loopback: this computer only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/session_page.py" line="194"/>
+        <location filename="../../app/pages/session_page.py" line="215"/>
         <source>Loopback — 127.0.0.1 (this computer only)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -761,92 +781,102 @@ Overwrite {1}?</source>
     <name>SummaryPage</name>
     <message>
         <location filename="../../app/pages/summary_page.py" line="40"/>
-        <location filename="../../app/pages/summary_page.py" line="85"/>
+        <location filename="../../app/pages/summary_page.py" line="88"/>
         <source>Session finished</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="63"/>
+        <location filename="../../app/pages/summary_page.py" line="65"/>
         <source>Save &amp;report…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="65"/>
+        <location filename="../../app/pages/summary_page.py" line="67"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="88"/>
-        <source>Image size:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/pages/summary_page.py" line="89"/>
-        <source>Time:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../app/pages/summary_page.py" line="90"/>
-        <source>Average rate:</source>
+        <source>Written to:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/pages/summary_page.py" line="91"/>
+        <source>Sent:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/summary_page.py" line="94"/>
+        <source>Image size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/summary_page.py" line="95"/>
+        <source>Time:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/summary_page.py" line="96"/>
+        <source>Average rate:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/summary_page.py" line="97"/>
         <source>SHA-256:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="98"/>
+        <location filename="../../app/pages/summary_page.py" line="104"/>
         <source>Session ended without success</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="99"/>
+        <location filename="../../app/pages/summary_page.py" line="105"/>
         <source>The session ended: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="101"/>
+        <location filename="../../app/pages/summary_page.py" line="107"/>
         <source>The target {0} is incomplete: do not start a computer from it; run a new session to fill it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="111"/>
+        <location filename="../../app/pages/summary_page.py" line="117"/>
         <source>This computer&apos;s copy is verified (SHA-256 matches the master&apos;s).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="112"/>
+        <location filename="../../app/pages/summary_page.py" line="118"/>
         <source>This computer&apos;s copy failed verification.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="115"/>
+        <location filename="../../app/pages/summary_page.py" line="121"/>
         <source>All {0} clients verified: every copy is identical to the image.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="116"/>
+        <location filename="../../app/pages/summary_page.py" line="122"/>
         <source>{0} verified, {1} failed, {2} dropped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="147"/>
+        <location filename="../../app/pages/summary_page.py" line="153"/>
         <source>The report could not be saved: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="150"/>
+        <location filename="../../app/pages/summary_page.py" line="156"/>
         <source>Report saved to {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="155"/>
+        <location filename="../../app/pages/summary_page.py" line="161"/>
         <source>Save the session report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="156"/>
+        <location filename="../../app/pages/summary_page.py" line="162"/>
         <source>JSON (*.json)</source>
         <translation type="unfinished"></translation>
     </message>
