@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
 
     def go_home(self) -> None:
         self.summary_page.kiosk_return.stop()
+        self.summary_page.kiosk_tick.stop()
         self.history = []
         self.go("start", remember=False)
 

@@ -73,6 +73,7 @@ def test_kiosk_returns_to_the_start_page_after_a_session_and_m_claims_master(qtb
     runner.emit(ev.RoleDecided("master", "00" * 8))
     runner.finish(ev.SessionFinished((peer(1),), (), (), "ab" * 32, 1 << 20, 1.0))
     qtbot.waitUntil(lambda: win.current_name() == "summary", timeout=WAIT_MS)
+    assert "Back to the start page in 0:0" in win.summary_page.kiosk_note.text()
     qtbot.waitUntil(lambda: win.current_name() == "start", timeout=WAIT_MS)
 
 

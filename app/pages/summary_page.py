@@ -74,6 +74,11 @@ class SummaryPage(WizardPage):
         self.kiosk_return = QTimer(self)
         self.kiosk_return.setSingleShot(True)
         self.kiosk_return.timeout.connect(self.done)
+        self.kiosk_note = QLabel()
+        self.outer.addWidget(self.kiosk_note)
+        self.kiosk_tick = QTimer(self)
+        self.kiosk_tick.setInterval(1000)
+        self.kiosk_tick.timeout.connect(self._show_kiosk_return)
 
     def show_result(self, final: ev.Event, choices: SessionChoices, role: str | None,
                     kiosk: bool = False, events: list[ev.Event] | None = None) -> None:
@@ -111,6 +116,18 @@ class SummaryPage(WizardPage):
         if kiosk:
             seconds = float(str(QSettings().value("kiosk/return_seconds", KIOSK_RETURN_SECONDS)))
             self.kiosk_return.start(int(seconds * 1000))
+            self.kiosk_tick.start()
+        self._show_kiosk_return()
+
+    def _show_kiosk_return(self) -> None:
+        """Tell the imaging room when the window will go back to the start page by itself."""
+        active = self.kiosk_return.isActive()
+        self.kiosk_note.setVisible(active)
+        if active:
+            left = self.kiosk_return.remainingTime() / 1000
+            self.kiosk_note.setText(self.tr("Back to the start page in {0}").format(human_duration(left)))
+        else:
+            self.kiosk_tick.stop()
 
     def _finished_headline(self, final: ev.SessionFinished) -> str:
         if self.role == "client":
