@@ -231,3 +231,14 @@ def test_a_target_that_cannot_be_written_is_reported_in_the_window(window, qtbot
         assert f"{blocked / 'target.raw'}: not a directory" in window.summary_page.headline.text()
     master.runner.cancel()
     qtbot.waitUntil(lambda: master.task.done(), timeout=SESSION_MS)
+
+
+def test_cancel_while_undecided_claims_nothing(window, qtbot, tmp_path, image, port, name):
+    drive_wizard(window, qtbot, None, name, port, source=image, target=tmp_path / "mine.raw", clients=1, timeout=1)
+    progress = window.progress_page
+    qtbot.waitUntil(lambda: progress.become_master_button.isVisible(), timeout=SESSION_MS)
+    qtbot.mouseClick(progress.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=SESSION_MS)
+    assert isinstance(window.controller.final, ev.SessionFailed)
+    assert not any(isinstance(e, ev.RoleDecided) for e in progress.seen_events)
+    assert not (tmp_path / "mine.raw").exists()  # nothing was written
