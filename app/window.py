@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
             page.submitted.connect(self.next)
         self.start_page.chosen.connect(self._start_choice)
         self.summary_page.done.connect(self.go_home)
+        self.session_page.demoRequested.connect(self.start_demo)
         self.controller.finished.connect(self._session_finished)
 
         self.back_button = QPushButton(self.tr("&Back"))

@@ -34,3 +34,18 @@ def test_demo_runs_a_real_session_and_the_summary_shows_every_client_verified(qt
     copies = sorted(tmp_path.glob("client-*.raw"))
     assert len(copies) == 2
     assert all(c.read_bytes() == (tmp_path / "demo-disk.raw").read_bytes() for c in copies)
+
+
+def test_the_session_page_runs_a_demo_with_its_client_count(qtbot, qloop, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: True)
+    win = MainWindow(inventory=FakeInventory())
+    qtbot.addWidget(win)
+    win.show()
+    win.demo_size, win.demo_workdir, win.demo_rate = 4 << 20, str(tmp_path), None
+    qtbot.mouseClick(win.start_page.buttons["session"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(win.next_button, Qt.MouseButton.LeftButton)
+    win.session_page.clients_spin.setValue(3)
+    qtbot.mouseClick(win.session_page.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.current_name() == "summary", timeout=60_000)
+    final = win.controller.final
+    assert isinstance(final, ev.SessionFinished) and len(final.verified) == 3 and final.all_verified

@@ -7,7 +7,7 @@ imgcast.engine.naming, so they always equal `img address NAME [--explain]`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QToolButton,
     QTreeWidget,
@@ -33,9 +34,13 @@ from ..theme import emphasise
 from .base import WizardPage
 
 MEGABYTE = 1_000_000
+MAX_DEMO_CLIENTS = 16  # every demo client is a runner in this process
 
 
 class SessionPage(WizardPage):
+    #: The operator asked for a demo with this many clients.
+    demoRequested = Signal(int)
+
     def __init__(self, inventory: InventorySource, parent: QWidget | None = None) -> None:
         super().__init__(
             self.tr("Name the session"),
@@ -136,6 +141,15 @@ class SessionPage(WizardPage):
         port_label.setBuddy(self.port_spin)
         net_form.addRow(port_label, self.port_spin)
         self.body.addWidget(net_box)
+        demo_row = QHBoxLayout()
+        self.demo_button = QPushButton(self.tr("Run it as a &demo on this computer"))
+        self.demo_button.setToolTip(self.tr(
+            "A real session over loopback with a generated image and as many clients as set above "
+            "(at most 16): shows the whole flow without a network."))
+        self.demo_button.clicked.connect(self._demo)
+        demo_row.addWidget(self.demo_button)
+        demo_row.addStretch(1)
+        self.body.addLayout(demo_row)
         self.body.addStretch(1)
         for box in (self.clients_spin, self.timeout_spin, self.port_spin, self.rate_spin):
             box.setMaximumWidth(box.fontMetrics().horizontalAdvance("0") * 24)
@@ -185,6 +199,9 @@ class SessionPage(WizardPage):
                 self.explain_tree.addTopLevelItem(item)
             self.explain_tree.resizeColumnToContents(0)
         emit(self.completeChanged)
+
+    def _demo(self) -> None:
+        emit(self.demoRequested, min(max(self.clients_spin.value(), 1), MAX_DEMO_CLIENTS))
 
     def _toggle_explain(self, shown: bool) -> None:
         self.explain_tree.setVisible(shown)
