@@ -137,9 +137,15 @@ class SessionRunner:
         s.check()
         address = session_address(s.name)
         if s.role in ("master", None) and s.source:
-            self._source = open_source(s.source, **s.source_options)
+            self._source = _os_errors_for_people(f"from={s.source}", open_source, s.source, **s.source_options)
         capacity = target_capacity(s.target) if s.target else None
-        endpoint = open_multicast_socket(address.group, s.port, s.interface, s.ttl)
+        try:
+            endpoint = _os_errors_for_people("the multicast socket", open_multicast_socket,
+                                             address.group, s.port, s.interface, s.ttl)
+        except BaseException:
+            if self._source is not None:
+                self._source.close()
+            raise
         sender = random.SystemRandom().getrandbits(32) or 1
         loop = asyncio.get_running_loop()
         try:
@@ -181,6 +187,8 @@ class SessionRunner:
                 self.driver = Driver(self.machine, endpoint, self._event, faults=self.faults)
             else:
                 self.driver.swap(self.machine)
+            if self._cancelled:  # the operator cancelled while the session was being set up
+                self.cancel()
             if isinstance(self.machine, Master):
                 self.driver.attach_source(HashingReader(self._source))  # type: ignore[arg-type]
             await self.driver.run()
@@ -198,7 +206,8 @@ class SessionRunner:
         s, client = self.settings, self.machine
         params = client.params
         try:
-            self._sink = open_sink(
+            self._sink = _os_errors_for_people(
+                f"to={s.target}", open_sink,
                 s.target or "", stream_format=params.stream_format, disk_size=params.disk_size,
                 confirmed=s.confirmed, image_name=params.image_name, session_name=s.name,
             )
@@ -225,6 +234,14 @@ class SessionRunner:
         if self._source is not None:
             self._source.close()
         endpoint.close()
+
+
+def _os_errors_for_people(what: str, opener: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call `opener`; an OSError it lets out becomes a one-line ImgcastError naming `what`."""
+    try:
+        return opener(*args, **kwargs)
+    except OSError as error:
+        raise ImgcastError(f"{what}: {error.strerror or error}") from None
 
 
 def _with(config: ProtocolConfig, **changes: Any) -> ProtocolConfig:

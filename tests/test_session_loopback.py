@@ -216,3 +216,28 @@ def test_no_socket_is_left_open_after_a_failed_session(tmp_path, session_name):
 
 
 
+
+
+def test_a_target_in_a_missing_folder_fails_with_one_line(tmp_path, session_name):
+    (tmp_path / "src").write_bytes(os.urandom(1 << 20))
+    (tmp_path / "file").write_bytes(b"")
+    net = {"name": session_name, "interface": "127.0.0.1", "ttl": 0}
+    settings = [SessionSettings(role="master", clients=1, source=str(tmp_path / "src"), **net),
+                SessionSettings(role="client", target=str(tmp_path / "file" / "t"), **net)]
+    config = ProtocolConfig(client_timeout=1.0)
+    _, finals = asyncio.run(_session(settings, config=config))
+    assert isinstance(finals[1], SessionFailed) and "to=" in finals[1].reason
+    assert "\n" not in finals[1].reason
+
+
+def test_cancel_before_the_session_is_set_up_still_ends_it(tmp_path, session_name):
+    (tmp_path / "src").write_bytes(os.urandom(1 << 20))
+    settings = SessionSettings(name=session_name, role="master", clients=1, source=str(tmp_path / "src"),
+                               interface="127.0.0.1", ttl=0)
+
+    async def main():
+        runner = SessionRunner(settings, lambda e: None)
+        runner.cancel()
+        return await asyncio.wait_for(runner.run(), 10)
+
+    assert isinstance(asyncio.run(main()), SessionFailed)
