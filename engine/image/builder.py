@@ -137,12 +137,12 @@ class ImageBuilder:
                         if zero_length:
                             yield self._zero_chunk(zero_start, zero_length)
                             zero_length = 0
+                        if data_parts and block_at - data_start + size > MAX_CHUNK:
+                            yield self._data_chunk(pool, data_start, data_parts)
+                            data_parts = []
                         if not data_parts:
                             data_start = block_at
                         data_parts.append(view[cut:cut + size])
-                        if sum(len(p) for p in data_parts) >= MAX_CHUNK:
-                            yield self._data_chunk(pool, data_start, data_parts)
-                            data_parts = []
                     cut += size
                 position += want
                 self.disk_done += want

@@ -137,7 +137,7 @@ def make_image(file: str, disk: str, *, raw: bool = False, level: str = "balance
 def restore_image(file: str, target: str, *, confirmed: bool = False,
                   on_event: Callable[[Event], None] = lambda event: None) -> ImageRestored:
     """Put the image FILE down on TARGET. Progress counts image bytes read out of the file size."""
-    source = ImageFileSource(file, role="image")
+    source = ImageFileSource(file, role="")
     try:
         sink = ImageSink(target, disk_size=source.disk_size, confirmed=confirmed)
     except BaseException:

@@ -122,14 +122,15 @@ class ImageFileSource:
 
     def __init__(self, path: str | os.PathLike[str], role: str = "from") -> None:
         self.path = Path(path)
+        name = f"{role}={self.path}" if role else str(self.path)
         try:
             self._file = open(self.path, "rb")
         except FileNotFoundError:
-            raise UsageError(f"{role}={self.path}: no such image file") from None
+            raise UsageError(f"{name}: no such image file") from None
         except PermissionError:
-            raise UsageError(f"{role}={self.path}: permission denied; run as a user who can read it") from None
+            raise UsageError(f"{name}: permission denied; run as a user who can read it") from None
         except IsADirectoryError:
-            raise UsageError(f"{role}={self.path}: is a directory, not an image file") from None
+            raise UsageError(f"{name}: is a directory, not an image file") from None
         try:
             self.header = read_image_header(self._file)
         except ImgcastError as error:
