@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_disk_partitions import MIB, make_disk, read_region, stale_bytes, write_at
-from test_image_roundtrip import text_like
-
 from imgcast.engine.cli.main import main
 from imgcast.engine.image.format import PREAMBLE_SIZE, TRAILER_SIZE
 from imgcast.engine.image.local import make_image
 from imgcast.engine.image.parser import Chunk, ImageStreamParser
+from test_disk_partitions import MIB, make_disk, read_region, stale_bytes, write_at
+from test_image_roundtrip import text_like
 
 OLD = 0xA5
 

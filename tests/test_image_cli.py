@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from imgcast.engine.cli.main import main
 from test_disk_partitions import MIB, make_disk, stale_bytes, write_at
 from test_image_roundtrip import sha, text_like
-
-from imgcast.engine.cli.main import main
 
 
 def img(*args: str | Path) -> subprocess.CompletedProcess[str]:

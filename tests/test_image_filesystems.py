@@ -12,6 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from imgcast.engine.image.local import make_image, restore_image
+from imgcast.engine.image.source import ImageFileSource
 from test_disk_partitions import (
     MIB,
     make_disk,
@@ -24,9 +26,6 @@ from test_disk_partitions import (
     splice,
 )
 from test_image_roundtrip import sha, text_like
-
-from imgcast.engine.image.local import make_image, restore_image
-from imgcast.engine.image.source import ImageFileSource
 
 EXT4_FILES = {
     "etc/motd": b"welcome to the imaging room\n",
