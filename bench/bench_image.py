@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from imgcast.engine.image.local import make_image, restore_image
 from rich.console import Console
 from rich.table import Table
-
-from imgcast.engine.image.local import make_image, restore_image
 
 MIB = 1 << 20
 WORDS = [b"imaging", b"session", b"multicast", b"disk", b"partition", b"client", b"master", b"\n",
@@ -33,12 +32,10 @@ WORDS = [b"imaging", b"session", b"multicast", b"disk", b"partition", b"client",
 def text_like(size: int, seed: int) -> bytes:
     rng = random.Random(seed)
     words = [rng.choice(WORDS) for _ in range(4096)]
-    line = b" ".join(words)
     out = bytearray()
     while len(out) < size:
         rng.shuffle(words)
         out += b" ".join(words[: rng.randint(200, 4000)]) + b"\n"
-    del line
     return bytes(out[:size])
 
 
@@ -54,7 +51,7 @@ def sparse_text_disk(path: Path, size: int) -> None:
     text = text_like(4 * MIB, 2)
     rng = random.Random(3)
     with open(path, "wb") as disk:
-        for index in range(size // MIB):
+        for _ in range(size // MIB):
             if rng.random() < 0.3:
                 start = rng.randrange(0, 3 * MIB)
                 disk.write(text[start:start + MIB])
