@@ -93,7 +93,8 @@ class ImageStreamParser:
         return self.trailer
 
     def _take(self, n: int) -> bytes:
-        piece = bytes(self._buffer[:n])
+        with memoryview(self._buffer) as view:  # one copy, not two (a bytearray slice is a copy)
+            piece = bytes(view[:n])
         del self._buffer[:n]
         self.consumed += n
         return piece
