@@ -89,7 +89,7 @@ class DiskImageSource:
         skip_safe = safe_area_is_free([(p.start, p.size) for p in table.partitions], disk.size,
                                       table.kind != "none")
         header = ImageHeader(
-            disk_size=disk.size, sector_size=disk.sector_size, mode="raw" if raw else "used_blocks",
+            disk_size=disk.size, sector_size=table.sector_size, mode="raw" if raw else "used_blocks",
             level=level, max_chunk=MAX_CHUNK, safe_area_skipped=skip_safe, created=int(time.time()),
             host=socket.gethostname(), imgcast_version=imgcast_version(), source=str(disk.path),
             table_kind=table.kind, disk_id=table.disk_id, partitions=tuple(infos),
