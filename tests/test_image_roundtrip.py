@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -249,3 +250,14 @@ def test_making_a_large_disk_keeps_memory_bounded(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, check=True)
     peak_mib = int(done.stdout.strip()) / 1024
     assert peak_mib < 120, f"peak RSS {peak_mib:.0f} MiB"
+
+
+def test_a_source_closed_early_stops_cleanly(tmp_path: Path) -> None:
+    """A session that ends early closes its source mid-stream: no thread or file is left behind."""
+    disk = tmp_path / "disk.raw"
+    disk.write_bytes(stale_bytes(16 * MIB, 9))
+    source = open_source(str(disk))
+    assert len(source.read(3 * MIB)) == 3 * MIB
+    source.close()
+    assert source.disk.fd == -1
+    assert not [t for t in threading.enumerate() if t.name.startswith("imgcast-zstd")]

@@ -44,9 +44,14 @@ class _Pull:
                 self._buffer += next(self._pieces)
             except StopIteration:
                 self._ended = True
-        data = bytes(self._buffer[:n])
+        with memoryview(self._buffer) as view:
+            data = bytes(view[:n])
         del self._buffer[:n]
         return data
+
+    def close(self) -> None:
+        self._pieces.close()
+        self._buffer.clear()
 
 
 class DiskImageSource:
@@ -100,6 +105,8 @@ class DiskImageSource:
         return self._pull.read(n)
 
     def close(self) -> None:
+        """Stop the builder (its compression threads finish their few pending chunks) and close the disk."""
+        self._pull.close()
         self.disk.close()
 
 
