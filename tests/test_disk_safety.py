@@ -105,3 +105,15 @@ def test_a_missing_target_file_is_created_sparse_at_the_disk_size(image: Path, t
     assert main(["restore", str(image), f"to={target}"]) == 0
     assert target.stat().st_size == 16 * MIB
     assert target.stat().st_blocks * 512 < 4 * MIB
+
+
+def test_a_mounted_source_disk_is_not_imaged(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    disk = tmp_path / "live.raw"
+    disk.write_bytes(stale_bytes(2 * MIB, 6))
+    monkeypatch.setattr(safety, "read_mount_table", lambda: [Mount(str(disk), "/home")])
+    capsys.readouterr()
+    assert main(["make", str(tmp_path / "live.imgcast"), f"from={disk}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "in use" in err and "/home" in err and len(err.splitlines()) == 1
+    assert not list(tmp_path.glob("live.imgcast*"))

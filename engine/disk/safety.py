@@ -137,3 +137,14 @@ def check_writable_target(path: str | os.PathLike[str], role: str = "to") -> Non
         raise UsageError(f"{role}={path} is in use as swap ({use.source}); run 'swapoff {use.source}' first")
     raise UsageError(f"{role}={path} is mounted ({use.source} on {use.mountpoint}); "
                      f"unmount it first (umount {use.mountpoint})")
+
+
+def check_quiet_source(path: str | os.PathLike[str], role: str = "from") -> None:
+    """Refuse to image a disk that is mounted or used as swap: a live file system changes while it
+    is read, and its image would not be consistent (ZENworks images from its own boot medium)."""
+    use = find_use(path)
+    if use is None:
+        return
+    where = "swap" if use.mountpoint == "[swap]" else f"{use.source} on {use.mountpoint}"
+    raise UsageError(f"{role}={path} is in use ({where}); an image of a live disk is not consistent: "
+                     "unmount it, or start imgcast from another system")

@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import imgcast_version
 from ..disk.device import DiskReader
 from ..disk.partitions import read_partition_table
+from ..disk.safety import check_quiet_source
 from ..disk.usedblocks import detect_filesystem, map_used_blocks
 from ..errors import ImgcastError, UsageError
 from ..stream.base import StreamFormat
@@ -63,6 +64,7 @@ class DiskImageSource:
     def __init__(self, path: str | os.PathLike[str], *, raw: bool = False, level: str = "balanced",
                  on_event: Callable[[object], None] | None = None) -> None:
         check_level(level)
+        check_quiet_source(path)
         self.disk = DiskReader(path)
         try:
             self.header, regions = self._plan(raw, level, on_event)
