@@ -125,3 +125,25 @@ def test_a_used_blocks_restore_leaves_unused_blocks_of_the_target_as_they_were(
     changed = sum(1 for i in range(0, len(now), 4096) if now[i:i + 4096] != old[i:i + 4096])
     assert 0 < changed * 4096 < 16 * MIB
     assert restored.written + restored.zeroed < 16 * MIB
+
+
+def test_a_fat_file_system_in_a_logical_partition_is_mapped_too(tmp_path: Path) -> None:
+    need("mkfs.vfat", "mcopy", "partclone.fat", "blkid", "fsck.vfat")
+    disk = make_disk(tmp_path / "mbr.raw", 40 * MIB, (
+        "label: dos\nstart=2048, size=4MiB, type=83\nsize=4MiB, type=83\nsize=4MiB, type=83\n"
+        "size=26MiB, type=5\nsize=20MiB, type=c\n"
+    ))
+    logical = [p for p in sfdisk_partitions(disk) if p["type"] == "c"][0]
+    splice(disk, logical["start"], make_fat(tmp_path / "fat.img", logical["size"], FAT_FILES))
+    made = make_image(str(tmp_path / "mbr.imgcast"), str(disk))
+    source = ImageFileSource(tmp_path / "mbr.imgcast")
+    header = source.header
+    source.close()
+    fat_info = [p for p in header.partitions if p.number == 5][0]
+    assert (fat_info.filesystem, fat_info.sent) == ("vfat", "used_blocks")
+    assert made.image_size < 4 * MIB  # the 20 MiB of stale random data stay behind
+    restore_image(made.path, str(tmp_path / "out.raw"))
+    fat = extract(tmp_path / "out.raw", logical, tmp_path / "restored-fat.img")
+    assert run("fsck.vfat", "-n", fat).returncode == 0
+    for name, data in FAT_FILES.items():
+        assert fat_file(fat, name) == data, name
