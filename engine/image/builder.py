@@ -97,21 +97,13 @@ class ImageBuilder:
 
     def _chunks(self, pool: ThreadPoolExecutor) -> Iterator[Future[bytes] | bytes]:
         """Chunk records (ready zero chunks, or futures of compressed ones) in disk order."""
-        zero_start, zero_length = 0, 0
+        runs = _Runs(self._zero_chunk, lambda offset, parts: self._data_chunk(pool, offset, parts))
         for start, length in self.regions:
             position, end = start, start + length
-            data_start, data_parts = position, []
             while position < end:
                 next_data = min(self.disk.next_data(position), end)
-                if next_data > position:  # a hole: zeros without reading
-                    if data_parts:
-                        yield self._data_chunk(pool, data_start, data_parts)
-                        data_parts = []
-                    if not zero_length or zero_start + zero_length != position:
-                        if zero_length:
-                            yield self._zero_chunk(zero_start, zero_length)
-                        zero_start, zero_length = position, 0
-                    zero_length += next_data - position
+                if next_data > position:  # a hole of a sparse file: zeros, and nothing to read
+                    yield from runs.zeros(position, next_data - position)
                     self.disk_done += next_data - position
                     position = next_data
                     continue
@@ -123,33 +115,14 @@ class ImageBuilder:
                 cut = 0
                 while cut < want:
                     size = min(BLOCK - (position + cut) % BLOCK, want - cut)
-                    block_at = position + cut
                     if data[cut:cut + size] == ZERO_BLOCK[:size]:
-                        if data_parts:
-                            yield self._data_chunk(pool, data_start, data_parts)
-                            data_parts = []
-                        if not zero_length or zero_start + zero_length != block_at:
-                            if zero_length:
-                                yield self._zero_chunk(zero_start, zero_length)
-                            zero_start, zero_length = block_at, 0
-                        zero_length += size
+                        yield from runs.zeros(position + cut, size)
                     else:
-                        if zero_length:
-                            yield self._zero_chunk(zero_start, zero_length)
-                            zero_length = 0
-                        if data_parts and block_at - data_start + size > MAX_CHUNK:
-                            yield self._data_chunk(pool, data_start, data_parts)
-                            data_parts = []
-                        if not data_parts:
-                            data_start = block_at
-                        data_parts.append(view[cut:cut + size])
+                        yield from runs.data(position + cut, view[cut:cut + size])
                     cut += size
                 position += want
                 self.disk_done += want
-            if data_parts:
-                yield self._data_chunk(pool, data_start, data_parts)
-        if zero_length:
-            yield self._zero_chunk(zero_start, zero_length)
+        yield from runs.flush()
 
     def _zero_chunk(self, offset: int, length: int) -> bytes:
         self.chunk_count += 1
@@ -159,6 +132,53 @@ class ImageBuilder:
         self.chunk_count += 1
         data = b"".join(parts)
         return pool.submit(self._compressor.chunk, offset, data)
+
+
+class _Runs:
+    """Joins blocks, in disk order, into runs: adjacent zero blocks into one zero chunk, adjacent
+    data blocks into data chunks of at most MAX_CHUNK. At most one run is open at a time, so
+    chunks come out in disk order."""
+
+    def __init__(self, zero_chunk, data_chunk) -> None:
+        self._zero_chunk = zero_chunk
+        self._data_chunk = data_chunk
+        self._zero_start = self._zero_length = 0
+        self._data_start = self._data_end = 0
+        self._parts: list[memoryview] = []
+
+    def zeros(self, offset: int, length: int) -> list:
+        out = self._end_data()
+        if self._zero_length and self._zero_start + self._zero_length == offset:
+            self._zero_length += length
+        else:
+            out += self._end_zeros()
+            self._zero_start, self._zero_length = offset, length
+        return out
+
+    def data(self, offset: int, block: memoryview) -> list:
+        out = self._end_zeros()
+        if self._parts and (offset != self._data_end or offset + len(block) - self._data_start > MAX_CHUNK):
+            out += self._end_data()
+        if not self._parts:
+            self._data_start = offset
+        self._parts.append(block)
+        self._data_end = offset + len(block)
+        return out
+
+    def flush(self) -> list:
+        return self._end_data() + self._end_zeros()
+
+    def _end_zeros(self) -> list:
+        if not self._zero_length:
+            return []
+        length, self._zero_length = self._zero_length, 0
+        return [self._zero_chunk(self._zero_start, length)]
+
+    def _end_data(self) -> list:
+        if not self._parts:
+            return []
+        parts, self._parts = self._parts, []
+        return [self._data_chunk(self._data_start, parts)]
 
 
 def _result(item: Future[bytes] | bytes) -> bytes:
