@@ -126,7 +126,8 @@ def make_image(file: str, disk: str, *, raw: bool = False, level: str = "balance
     builder = source.builder
 
     def progress() -> Progress:
-        return Progress(builder.disk_done, builder.disk_total, rate(builder.disk_done), 0, 0)
+        done, total = source.disk_progress
+        return Progress(done, total, rate(done), 0, 0)
 
     pump(source, sink, progress, on_event)
     made = ImageMade(str(sink.path), source.disk_size, sink.size, builder.chunk_count, builder.sha256.hex(),

@@ -103,6 +103,12 @@ class DiskImageSource:
         )
         return header, plan_regions(disk.size, mapped, skip_safe)
 
+    @property
+    def disk_progress(self) -> tuple[int, int]:
+        """(disk bytes examined, disk bytes planned): a known total for progress displays, which
+        the stream itself lacks (its size is only known at its end)."""
+        return self.builder.disk_done, self.builder.disk_total
+
     def read(self, n: int) -> bytes:
         return self._pull.read(n)
 
