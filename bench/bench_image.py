@@ -1,11 +1,13 @@
 """How fast `img make` and `img restore` are, and how small the images get.
 
-    .venv/bin/python bench/bench_image.py [--size-mib 128] [--levels speed,balanced,size] [--dir /tmp]
+    .venv/bin/python bench/bench_image.py [--size-mib 128] [--levels speed,balanced,size] [--repeat 2] [--dir /tmp]
 
 Disks (raw files, built here): (a) random data, (b) 70 % zeros and 30 % text-like data, (c) a GPT
 disk with one ext4 file system 25 % full whose free space holds stale data, imaged with used
 blocks only and with --raw. MB/s counts the source disk's size per second of wall time (page
-cache warm: this measures imgcast, not the disk). Prints a rich table; not a pass/fail test.
+cache warm: this measures imgcast, not the disk; restore includes the final fsync; make of the
+ext4 disk includes partclone's mapping and, for a disk file, the copy of the partition it needs).
+Prints a rich table; not a pass/fail test.
 """
 
 from __future__ import annotations
@@ -96,7 +98,13 @@ def ext4_disk(path: Path, size: int) -> bool:
     return True
 
 
-def measure(disk: Path, folder: Path, level: str, raw: bool) -> tuple[float, float, float]:
+def measure(disk: Path, folder: Path, level: str, raw: bool, repeat: int) -> tuple[float, float, float]:
+    """Best of `repeat` runs: this machine is shared, and the best run is the least disturbed."""
+    runs = [_measure_once(disk, folder, level, raw) for _ in range(repeat)]
+    return max(r[0] for r in runs), max(r[1] for r in runs), runs[0][2]
+
+
+def _measure_once(disk: Path, folder: Path, level: str, raw: bool) -> tuple[float, float, float]:
     image = folder / "bench.imgcast"
     target = folder / "target.raw"
     image.unlink(missing_ok=True)
@@ -115,6 +123,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=128, help="size of each test disk (default 128)")
     parser.add_argument("--levels", default="speed,balanced,size", help="compression levels to measure")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per cell, the best is shown (default 2)")
     parser.add_argument("--dir", default=None, help="folder for the scratch disks (default: system temp)")
     args = parser.parse_args()
     size = args.size_mib * MIB
@@ -139,7 +148,7 @@ def main() -> int:
             for mode, raw in modes:
                 for level in levels:
                     with console.status(f"{name}, {mode}, {level}"):
-                        make_rate, restore_rate, ratio = measure(path, folder, level, raw)
+                        make_rate, restore_rate, ratio = measure(path, folder, level, raw, args.repeat)
                     table.add_row(name, mode, level, f"{make_rate:,.0f}", f"{restore_rate:,.0f}", f"{ratio:.3f}")
     console.print(table)
     return 0
