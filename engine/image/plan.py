@@ -68,9 +68,8 @@ def plan_regions(
     `mapped` pairs a partition's (start, size) with its used ranges (empty in raw mode)."""
     regions = subtract([(0, disk_size)], [partition for partition, _ in mapped])
     for (start, size), used in mapped:
-        regions.extend(subtract(
-            [(max(start, u), min(start + size, u + n) - max(start, u)) for u, n in used],
-            [],
-        ))
+        end = min(start + size, disk_size)
+        regions.extend((max(start, u), min(end, u + n) - max(start, u)) for u, n in used)
+    regions = merge(regions)
     holes = [(SAFE_AREA_OFFSET, SAFE_AREA_END - SAFE_AREA_OFFSET)] if skip_safe_area else []
     return subtract(regions, holes)
