@@ -57,7 +57,7 @@ def test_usage_errors_exit_2_with_one_line(disk: Path, tmp_path: Path, capsys: p
         (["make", str(tmp_path / "a.imgcast")], "needs from="),
         (["make", str(tmp_path / "a.img"), f"from={disk}"], "end in .imgcast"),
         (["make", str(tmp_path / "a.imgcast"), f"to={disk}"], "unexpected"),
-        (["make", str(tmp_path / "a.imgcast"), f"from={tmp_path / 'none.raw'}"], "no such disk"),
+        (["make", str(tmp_path / "a.imgcast"), f"from={tmp_path / 'none.raw'}"], "no such file or disk"),
         (["make", str(tmp_path / "a.imgcast"), f"from={disk}", "--level", "max"], "invalid choice"),
         (["restore", str(tmp_path / "none.imgcast"), f"to={tmp_path / 'x.raw'}"], "no such image file"),
         (["restore", str(tmp_path / "none.imgcast")], "needs to="),

@@ -54,7 +54,7 @@ class DiskReader:
         try:
             self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
-            raise UsageError(f"{role}={self.path}: no such disk or file") from None
+            raise UsageError(f"{role}={self.path}: no such file or disk") from None
         except PermissionError:
             raise UsageError(permission_hint(role, self.path, "reading a disk")) from None
         except OSError as error:
