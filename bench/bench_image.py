@@ -4,7 +4,8 @@
 
 Disks (raw files, built here): (a) random data, (b) 70 % zeros and 30 % text-like data, (c) a GPT
 disk with one ext4 file system 25 % full whose free space holds stale data, imaged with used
-blocks only and with --raw. MB/s counts the source disk's size per second of wall time (page
+blocks only and with --raw; then a loopback session (TTL 0) of disk (b) sent as an image stream,
+as a saved image file and as plain raw bytes. MB/s counts the source disk's size per second of wall time (page
 cache warm: this measures imgcast, not the disk; restore includes the final fsync; make of the
 ext4 disk includes partclone's mapping and, for a disk file, the copy of the partition it needs).
 Prints a rich table; not a pass/fail test.
@@ -119,11 +120,54 @@ def _measure_once(disk: Path, folder: Path, level: str, raw: bool) -> tuple[floa
     return size / MIB / make_seconds, size / MIB / restore_seconds, made.image_size / size
 
 
+def session_seconds(source: Path, folder: Path, clients: int, plain_raw: bool) -> float:
+    """Wall time of a loopback session (master and clients in this process, TTL 0) sending `source`.
+
+    `plain_raw` sends the disk's bytes as they are (StreamFormat.RAW, the pre-image path) instead
+    of the image stream, for comparison; it swaps the session's open_source for this run only."""
+    import asyncio
+
+    from imgcast.engine import session as session_module
+    from imgcast.engine.events import SessionFinished
+    from imgcast.engine.session import SessionRunner, SessionSettings
+    from imgcast.engine.stream.rawfile import RawFileSource
+
+    name = f"bench-{os.getpid()}-{random.randrange(1 << 30)}"
+    net = {"name": name, "interface": "127.0.0.1", "ttl": 0, "port": 20000 + random.randrange(20000)}
+    targets = [folder / f"session{n}.raw" for n in range(clients)]
+    for target in targets:
+        target.unlink(missing_ok=True)
+    settings = [SessionSettings(role="master", source=str(source), clients=clients, **net)]
+    settings += [SessionSettings(role="client", target=str(target), **net) for target in targets]
+
+    async def run() -> list:
+        runners = [SessionRunner(s, lambda event: None) for s in settings]
+        tasks = [asyncio.create_task(r.run()) for r in runners[1:]]
+        await asyncio.sleep(0.05)
+        tasks.insert(0, asyncio.create_task(runners[0].run()))
+        return await asyncio.wait_for(asyncio.gather(*tasks), 600)
+
+    original = session_module.open_source
+    if plain_raw:
+        session_module.open_source = lambda path, **options: RawFileSource(path)
+    try:
+        start = time.perf_counter()
+        finals = asyncio.run(run())
+        seconds = time.perf_counter() - start
+    finally:
+        session_module.open_source = original
+    if not all(isinstance(final, SessionFinished) for final in finals):
+        raise SystemExit(f"the bench session failed: {finals}")
+    return seconds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=128, help="size of each test disk (default 128)")
     parser.add_argument("--levels", default="speed,balanced,size", help="compression levels to measure")
     parser.add_argument("--repeat", type=int, default=2, help="runs per cell, the best is shown (default 2)")
+    parser.add_argument("--session-clients", type=int, default=2,
+                        help="clients of the loopback session comparison (0: skip it; default 2)")
     parser.add_argument("--dir", default=None, help="folder for the scratch disks (default: system temp)")
     args = parser.parse_args()
     size = args.size_mib * MIB
@@ -150,7 +194,23 @@ def main() -> int:
                     with console.status(f"{name}, {mode}, {level}"):
                         make_rate, restore_rate, ratio = measure(path, folder, level, raw, args.repeat)
                     table.add_row(name, mode, level, f"{make_rate:,.0f}", f"{restore_rate:,.0f}", f"{ratio:.3f}")
+        if args.session_clients and len(disks) > 1:
+            name, path = disks[1]
+            session_table = Table(title=f"loopback session, {name} disk, {args.session_clients} clients")
+            for column in ("sent as", "seconds", "disk MB/s"):
+                session_table.add_column(column, justify="left" if column == "sent as" else "right")
+            image = folder / "session.imgcast"
+            image.unlink(missing_ok=True)
+            make_image(str(image), str(path))
+            for label, source, plain in (("image stream built on the fly", path, False),
+                                         ("saved .imgcast file", image, False),
+                                         ("raw bytes (no image stream)", path, True)):
+                with console.status(f"session: {label}"):
+                    seconds = session_seconds(source, folder, args.session_clients, plain)
+                session_table.add_row(label, f"{seconds:.2f}", f"{size / MIB / seconds:,.0f}")
     console.print(table)
+    if args.session_clients:
+        console.print(session_table)
     return 0
 
 
