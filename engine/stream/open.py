@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from ..errors import UsageError
+from ..image.format import MAGIC
+from ..image.sink import ImageSink
+from ..image.source import IMAGE_SUFFIX, DiskImageSource, ImageFileSource, check_level
 from .base import StreamFormat, StreamSink, StreamSource
-from .rawfile import RawFileSink, RawFileSource
+from .rawfile import RawDiskSink
 
 
-def open_source(path: str) -> StreamSource:
-    """The master's source for `from=PATH`: for now any regular file, sent as raw bytes."""
-    return RawFileSource(path)
+def is_image_file(path: str | os.PathLike[str]) -> bool:
+    """An .imgcast file by name, or any regular file that starts with the image magic."""
+    path = Path(path)
+    if path.suffix == IMAGE_SUFFIX:
+        return True
+    try:
+        if not path.is_file():
+            return False
+        with open(path, "rb") as file:
+            return file.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
+def open_source(path: str, *, raw: bool = False, level: str = "balanced") -> StreamSource:
+    """The master's source for `from=PATH`.
+
+    An image file is sent byte for byte (its compression was chosen when it was made). A disk or
+    raw disk file becomes an image stream built on the fly: zero runs cost nothing, and only the
+    used blocks of file systems partclone can map are sent unless `raw` (every sector) is set.
+    """
+    check_level(level)
+    if is_image_file(path):
+        if raw:
+            raise UsageError(f"from={path} is an image file, sent as it was made; --raw applies to disks")
+        return ImageFileSource(path)
+    return DiskImageSource(path, raw=raw, level=level)
 
 
 def open_sink(
@@ -24,9 +55,16 @@ def open_sink(
 
     `confirmed` says the operator agreed to overwrite a disk (--yes or the wizard's dialog);
     `image_name` and `session_name` are what a verified put-down records as the last base image.
+    Every refusal (mounted, system disk, unconfirmed disk, too small) happens here, before a byte
+    is written.
     """
-    del stream_format, disk_size, confirmed, image_name, session_name  # raw files take any raw stream
-    return RawFileSink(path)
+    del image_name, session_name  # recorded by the image-safe data wrapper (issue 4)
+    if Path(path).suffix == IMAGE_SUFFIX:
+        raise UsageError(f"to={path}: a client writes a disk or a raw disk file, not an image file; "
+                         "save images with 'img make'")
+    if stream_format == StreamFormat.IMGCAST:
+        return ImageSink(path, disk_size=disk_size, confirmed=confirmed)
+    return RawDiskSink(path, disk_size=disk_size, confirmed=confirmed)
 
 
 def target_capacity(path: str) -> int | None:

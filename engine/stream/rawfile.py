@@ -76,3 +76,30 @@ class RawFileSink:
     def abort(self) -> None:
         if not self._file.closed:
             self._file.close()
+
+
+class RawDiskSink:
+    """A disk or raw disk file receiving a raw stream (StreamFormat.RAW): bytes in order from
+    offset 0, after the same checks as an image put-down (mounted, system disk, confirmation,
+    size). A raw stream is the disk itself, so every byte is written, image-safe area included."""
+
+    def __init__(self, path: str | os.PathLike[str], *, disk_size: int, confirmed: bool) -> None:
+        from ..disk.target import DiskWriter  # the disk package imports nothing from stream
+
+        self.target = DiskWriter(path, disk_size=disk_size, confirmed=confirmed)
+        self.capacity = self.target.capacity
+        self.description = self.target.description
+        self._offset = 0
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.target.write_at(self._offset, data)
+        self._offset += len(data)
+
+    def finish(self) -> None:
+        try:
+            self.target.flush()
+        finally:
+            self.target.close()
+
+    def abort(self) -> None:
+        self.target.close()

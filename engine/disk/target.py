@@ -1,0 +1,145 @@
+"""A disk or raw disk file opened for writing, after every check that must come first.
+
+Order matters: safety (mounted? system disk? confirmed?) and size are checked before the target
+is opened for writing, so a refusal never leaves a trace. An existing raw file stands for a disk
+of its size; a missing (or empty) one is created sparse at the source disk's size.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import stat
+from pathlib import Path
+
+from ..errors import ImgcastError, UsageError
+from .device import block_device_size, permission_hint
+from .safety import check_writable_target
+
+FALLOC_FL_KEEP_SIZE = 0x01
+FALLOC_FL_PUNCH_HOLE = 0x02
+FALLOC_FL_ZERO_RANGE = 0x10
+ZERO_PIECE = bytes(1 << 20)
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+_libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong]
+
+
+def _fallocate(fd: int, mode: int, offset: int, length: int) -> bool:
+    """Linux fallocate(2), which Python's os module lacks for anything but plain allocation."""
+    return _libc.fallocate(fd, mode, offset, length) == 0
+
+
+def _size_text(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
+class DiskWriter:
+    """Positional writes to a checked target; `fresh` means every byte still reads as zero."""
+
+    def __init__(self, path: str | os.PathLike[str], *, disk_size: int, confirmed: bool, role: str = "to") -> None:
+        self.path = Path(path)
+        self.role = role
+        self.fresh = False
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            st = None
+        except PermissionError:
+            raise UsageError(permission_hint(role, self.path, "writing a disk")) from None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise UsageError(f"{role}={self.path}: is a directory; give a disk or a file name")
+        self.is_block_device = st is not None and stat.S_ISBLK(st.st_mode)
+        if st is not None and not (self.is_block_device or stat.S_ISREG(st.st_mode)):
+            raise UsageError(f"{role}={self.path}: not a disk or a regular file")
+        if st is not None:
+            check_writable_target(self.path, role)
+        if self.is_block_device and not confirmed:
+            raise UsageError(f"{role}={self.path} is a disk: writing it destroys everything on it; "
+                             "add --yes to confirm")
+        flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
+        if self.is_block_device:
+            flags |= os.O_EXCL  # the kernel refuses a device that is mounted or held by another
+        elif st is None or st.st_size == 0:
+            flags |= os.O_CREAT
+            self.fresh = True
+        try:
+            self.fd = os.open(self.path, flags, 0o644)
+        except PermissionError:
+            raise UsageError(permission_hint(role, self.path, "writing a disk")) from None
+        except FileNotFoundError:
+            raise UsageError(f"{role}={self.path}: the folder it would be in does not exist") from None
+        except OSError as error:
+            raise ImgcastError(f"{role}={self.path}: cannot open for writing: {error.strerror}") from None
+        if self.is_block_device:
+            self.capacity: int | None = block_device_size(self.fd)
+        elif self.fresh:
+            self.capacity = None
+        else:
+            self.capacity = os.fstat(self.fd).st_size
+        try:
+            self.require_size(disk_size)
+        except ImgcastError:
+            self.close()
+            raise
+        if self.fresh:
+            try:
+                os.ftruncate(self.fd, disk_size)
+            except OSError as error:
+                self.close()
+                raise ImgcastError(f"{role}={self.path}: cannot create a {_size_text(disk_size)} file: "
+                                   f"{error.strerror}") from None
+            self.capacity = disk_size
+        self.description = f"{self.path} ({_size_text(self.capacity or disk_size)})"
+
+    def require_size(self, disk_size: int) -> None:
+        """Refuse (before writing anything) a target smaller than the disk the stream puts down;
+        a file imgcast created itself simply grows."""
+        if self.fresh and self.capacity is not None and self.capacity < disk_size:
+            os.ftruncate(self.fd, disk_size)
+            self.capacity = disk_size
+        if self.capacity is not None and self.capacity < disk_size:
+            raise UsageError(
+                f"{self.role}={self.path} is too small: it holds {_size_text(self.capacity)} "
+                f"({self.capacity:,} bytes) but the source disk is {_size_text(disk_size)} "
+                f"({disk_size:,} bytes); use a disk at least that large"
+            )
+
+    def write_at(self, offset: int, data: bytes | memoryview) -> None:
+        view = memoryview(data)
+        while view:
+            try:
+                written = os.pwrite(self.fd, view, offset)
+            except OSError as error:
+                raise ImgcastError(f"{self.path}: write error at byte {offset:,}: {error.strerror}") from None
+            view = view[written:]
+            offset += written
+
+    def zero_range(self, offset: int, length: int) -> None:
+        """Make a range read as zeros: nothing to do on a fresh file, a punched hole on a file,
+        a zero-range request on a disk, plain zero writes where neither is supported."""
+        if self.fresh or length <= 0:
+            return
+        mode = FALLOC_FL_ZERO_RANGE if self.is_block_device else FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+        if _fallocate(self.fd, mode, offset, length):
+            return
+        end = offset + length
+        while offset < end:
+            piece = min(len(ZERO_PIECE), end - offset)
+            self.write_at(offset, ZERO_PIECE[:piece])
+            offset += piece
+
+    def flush(self) -> None:
+        try:
+            os.fsync(self.fd)
+        except OSError as error:
+            raise ImgcastError(f"{self.path}: could not flush the target: {error.strerror}") from None
+
+    def close(self) -> None:
+        if getattr(self, "fd", -1) >= 0:
+            os.close(self.fd)
+            self.fd = -1

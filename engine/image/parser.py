@@ -1,0 +1,212 @@
+"""Reading an image stream incrementally, in whatever slices it arrives.
+
+A client receives the stream in pieces that do not line up with chunks, so the parser keeps a
+small buffer (at most one chunk) and hands out each chunk only after its checksum and its
+decompression have been verified: a corrupted chunk is found before anything of it is written,
+and nothing after it is ever handed out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass
+
+import zstandard
+from construct import ConstructError
+
+from .format import (
+    CHECK_SIZE,
+    CHUNK_HEAD_SIZE,
+    CHUNK_KIND,
+    PREAMBLE_SIZE,
+    TRAILER_KIND,
+    TRAILER_SIZE,
+    ChunkCheck,
+    ChunkHead,
+    ImageFormatError,
+    Trailer,
+)
+from .header import ImageHeader, check_preamble, header_size, parse_header
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One verified chunk: `data` is the decoded bytes, or None for a zero range."""
+
+    offset: int
+    length: int
+    codec: str
+    data: bytes | None
+    stream_offset: int
+
+
+@dataclass(frozen=True)
+class TrailerInfo:
+    chunk_count: int
+    sha256: bytes
+    stream_size: int
+
+
+class ImageStreamParser:
+    """Feed bytes in order; get back the header, verified chunks and the verified trailer."""
+
+    def __init__(self) -> None:
+        self.header: ImageHeader | None = None
+        self.trailer: TrailerInfo | None = None
+        self.chunk_count = 0
+        self.consumed = 0  # stream offset of the first byte still in the buffer
+        self._buffer = bytearray()
+        self._hash = hashlib.sha256()
+        self._need = PREAMBLE_SIZE
+        self._state = "preamble"
+        self._disk_end = 0  # end of the last chunk's disk range: chunks must not go back
+        self._head = None
+        self._decompressor = zstandard.ZstdDecompressor()
+
+    @property
+    def done(self) -> bool:
+        return self.trailer is not None
+
+    def feed(self, data: bytes | memoryview) -> list[ImageHeader | Chunk | TrailerInfo]:
+        if self.done:
+            if len(data):
+                raise ImageFormatError(self.consumed, "data follows the trailer")
+            return []
+        self._buffer += data
+        items: list[ImageHeader | Chunk | TrailerInfo] = []
+        while len(self._buffer) >= self._need and not self.done:
+            item = self._step()
+            if item is not None:
+                items.append(item)
+        if self.done and self._buffer:
+            raise ImageFormatError(self.consumed, "data follows the trailer")
+        return items
+
+    def finish(self) -> TrailerInfo:
+        """The stream has ended: it must have ended exactly after the trailer."""
+        if self.trailer is None:
+            where = {"preamble": "in the preamble", "header": "in the header", "record": "before the trailer",
+                     "payload": "inside a chunk"}[self._state]
+            end = self.consumed + len(self._buffer)
+            raise ImageFormatError(end, f"the image is truncated: it ends {where}")
+        return self.trailer
+
+    def _take(self, n: int) -> bytes:
+        with memoryview(self._buffer) as view:  # one copy, not two (a bytearray slice is a copy)
+            piece = bytes(view[:n])
+        del self._buffer[:n]
+        self.consumed += n
+        return piece
+
+    def _step(self) -> ImageHeader | Chunk | TrailerInfo | None:
+        if self._state == "preamble":
+            length = check_preamble(bytes(self._buffer[:PREAMBLE_SIZE]))
+            self._need, self._state = header_size(length), "header"
+            return None
+        if self._state == "header":
+            raw = self._take(self._need)
+            self.header = parse_header(raw)
+            self._hash.update(raw)
+            self._need, self._state = 1, "record"
+            return self.header
+        if self._state == "record":
+            return self._record()
+        return self._payload()
+
+    def _record(self) -> TrailerInfo | None:
+        kind = bytes(self._buffer[:1])
+        if kind == TRAILER_KIND:
+            if len(self._buffer) < TRAILER_SIZE:
+                self._need = TRAILER_SIZE
+                return None
+            return self._trailer()
+        if kind != CHUNK_KIND:
+            raise ImageFormatError(self.consumed, f"record kind {kind!r} is neither a chunk nor the trailer")
+        if len(self._buffer) < CHUNK_HEAD_SIZE:
+            self._need = CHUNK_HEAD_SIZE
+            return None
+        head = ChunkHead.parse(bytes(self._buffer[:CHUNK_HEAD_SIZE]))
+        self._check_head(head)
+        self._head = head
+        self._need, self._state = CHUNK_HEAD_SIZE + head.payload_length + CHECK_SIZE, "payload"
+        return None
+
+    def _check_head(self, head) -> None:
+        assert self.header is not None
+        at = self.consumed
+        end = head.offset + head.length
+        if head.length == 0:
+            raise ImageFormatError(at, "chunk field length is 0")
+        if head.offset < self._disk_end:
+            raise ImageFormatError(at, f"chunk field offset {head.offset:,} goes back before byte "
+                                   f"{self._disk_end:,} already written")
+        if end > self.header.disk_size:
+            raise ImageFormatError(at, f"chunk range {head.offset:,}+{head.length:,} ends past the "
+                                   f"disk size {self.header.disk_size:,}")
+        codec = str(head.codec)
+        if codec == "zero" and head.payload_length:
+            raise ImageFormatError(at, "zero chunk has a payload")
+        if codec in ("raw", "zstd") and head.length > self.header.max_chunk:
+            raise ImageFormatError(at, f"chunk field length {head.length:,} exceeds the header's "
+                                   f"max_chunk {self.header.max_chunk:,}")
+        if codec == "raw" and head.payload_length != head.length:
+            raise ImageFormatError(at, "raw chunk field payload_length differs from its length")
+        if codec == "zstd" and head.payload_length > head.length + 1024:
+            raise ImageFormatError(at, "zstd chunk field payload_length is larger than its data")
+        if codec not in ("zero", "raw", "zstd"):
+            raise ImageFormatError(at + 17, f"chunk field codec {codec} is unknown")
+
+    def _payload(self) -> Chunk:
+        head, at = self._head, self.consumed
+        record = self._take(self._need)
+        body = record[:-CHECK_SIZE]
+        if zlib.crc32(body) != ChunkCheck.parse(record[-CHECK_SIZE:]).crc32:
+            raise ImageFormatError(at, f"chunk for disk bytes {head.offset:,}+{head.length:,} is corrupted "
+                                   "(checksum mismatch)")
+        codec = str(head.codec)
+        payload = body[CHUNK_HEAD_SIZE:]
+        data: bytes | None
+        if codec == "zero":
+            data = None
+        elif codec == "raw":
+            data = payload
+        else:
+            try:
+                data = self._decompressor.decompress(payload, max_output_size=head.length)
+            except zstandard.ZstdError as error:
+                raise ImageFormatError(at, f"chunk for disk bytes {head.offset:,} does not decompress: "
+                                       f"{error}") from None
+            if len(data) != head.length:
+                raise ImageFormatError(at, f"chunk for disk bytes {head.offset:,} decompresses to "
+                                       f"{len(data):,} bytes, not {head.length:,}")
+        self._hash.update(record)
+        self.chunk_count += 1
+        self._disk_end = head.offset + head.length
+        self._need, self._state, self._head = 1, "record", None
+        return Chunk(head.offset, head.length, codec, data, at)
+
+    def _trailer(self) -> TrailerInfo:
+        at = self.consumed
+        raw = self._take(TRAILER_SIZE)
+        try:
+            trailer = Trailer.parse(raw)
+        except ConstructError:
+            raise ImageFormatError(at + 41, "trailer field end is not the end mark") from None
+        if trailer.chunk_count != self.chunk_count:
+            raise ImageFormatError(at + 1, f"trailer field chunk_count says {trailer.chunk_count:,} "
+                                   f"chunks but the image holds {self.chunk_count:,}")
+        if trailer.sha256 != self._hash.digest():
+            raise ImageFormatError(at + 9, "trailer field sha256 does not match the image's SHA-256")
+        self.trailer = TrailerInfo(trailer.chunk_count, trailer.sha256, self.consumed)
+        return self.trailer
+
+
+def verify_stream_start(data: bytes) -> None:
+    """Raise ImageFormatError unless `data` (an image's first bytes) starts a readable header."""
+    if len(data) < PREAMBLE_SIZE:
+        raise ImageFormatError(len(data), "the image is truncated: it ends in the preamble")
+    try:
+        check_preamble(data)
+    except ConstructError as error:
+        raise ImageFormatError(0, f"preamble cannot be read: {error}") from None

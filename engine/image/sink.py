@@ -1,0 +1,98 @@
+"""Image stream -> disk: each verified chunk written at its offset, the trailer checked at the end.
+
+The target's checks (mounted, system disk, confirmation, size) all happen before the first byte
+is written. The image-safe area is never written when the image's partition table leaves room
+for it (see plan.py); `finish()` is the one place a put-down is declared good, so a wrapper that
+records the last base image only has to wrap it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..disk.target import DiskWriter
+from ..errors import ImgcastError
+from ..safe_area import SAFE_AREA_END, SAFE_AREA_OFFSET
+from .format import ImageFormatError
+from .header import ImageHeader
+from .parser import Chunk, ImageStreamParser, TrailerInfo
+from .plan import safe_area_is_free
+
+
+class ImageSink:
+    """A StreamSink for StreamFormat.IMGCAST: parses the stream incrementally and writes chunks."""
+
+    def __init__(self, path: str | os.PathLike[str], *, disk_size: int, confirmed: bool, role: str = "to") -> None:
+        self.target = DiskWriter(path, disk_size=disk_size, confirmed=confirmed, role=role)
+        self.capacity = self.target.capacity
+        self.description = self.target.description
+        self.header: ImageHeader | None = None
+        self.trailer: TrailerInfo | None = None
+        self.written = 0  # disk bytes written from data chunks
+        self.zeroed = 0  # disk bytes covered by zero chunks
+        self._parser = ImageStreamParser()
+        self._protect_safe_area = False
+        self._failed: ImgcastError | None = None
+
+    @property
+    def stream_bytes(self) -> int:
+        return self._parser.consumed
+
+    def write(self, data: bytes | memoryview) -> None:
+        if self._failed is not None:
+            raise self._failed
+        try:
+            for item in self._parser.feed(data):
+                if isinstance(item, ImageHeader):
+                    self._start(item)
+                elif isinstance(item, Chunk):
+                    self._put(item)
+                else:
+                    self.trailer = item
+        except ImgcastError as error:
+            self._failed = error
+            raise
+
+    def _start(self, header: ImageHeader) -> None:
+        self.target.require_size(header.disk_size)
+        self.capacity = self.target.capacity
+        self.header = header
+        self._protect_safe_area = safe_area_is_free(
+            [(p.start, p.size) for p in header.partitions], header.disk_size, header.table_kind != "none")
+
+    def _put(self, chunk: Chunk) -> None:
+        for start, end in self._writable(chunk.offset, chunk.offset + chunk.length):
+            if chunk.data is None:
+                self.target.zero_range(start, end - start)
+                self.zeroed += end - start
+            else:
+                view = memoryview(chunk.data)[start - chunk.offset:end - chunk.offset]
+                self.target.write_at(start, view)
+                self.written += end - start
+
+    def _writable(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The range minus the image-safe area, when that area is protected."""
+        if not self._protect_safe_area or end <= SAFE_AREA_OFFSET or start >= SAFE_AREA_END:
+            return [(start, end)]
+        pieces = []
+        if start < SAFE_AREA_OFFSET:
+            pieces.append((start, SAFE_AREA_OFFSET))
+        if end > SAFE_AREA_END:
+            pieces.append((SAFE_AREA_END, end))
+        return pieces
+
+    def finish(self) -> None:
+        """Flush the target and check the stream ended with a trailer whose SHA-256 matched."""
+        try:
+            if self._failed is not None:
+                raise self._failed
+            self.trailer = self._parser.finish()
+            if self.header is None:  # pragma: no cover - a trailer implies a header
+                raise ImageFormatError(0, "the image has no header")
+            self.target.flush()
+        finally:
+            self.target.close()
+
+    def abort(self) -> None:
+        """Leave the target as it is (incomplete); nothing is declared good."""
+        self.target.close()

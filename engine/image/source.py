@@ -1,0 +1,163 @@
+"""The master's two kinds of image source: a disk turned into an image stream on the fly, and a
+saved .imgcast file sent byte for byte (DESIGN.md: "Image stream = image file")."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import imgcast_version
+from ..disk.device import DiskReader
+from ..disk.partitions import read_partition_table
+from ..disk.safety import check_quiet_source
+from ..disk.usedblocks import detect_filesystem, map_used_blocks
+from ..errors import ImgcastError, UsageError
+from ..stream.base import StreamFormat
+from .builder import MAX_CHUNK, ImageBuilder
+from .events import PartitionMapped
+from .format import PREAMBLE_SIZE, ImageFormatError
+from .header import LEVELS, ImageHeader, PartitionInfo, check_preamble, header_size, parse_header
+from .plan import plan_regions, safe_area_is_free
+
+IMAGE_SUFFIX = ".imgcast"
+
+
+def check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise UsageError(f"--level {level!r} is not a compression level; use one of {', '.join(LEVELS)}")
+    return level
+
+
+class _Pull:
+    """read(n) over an iterator of byte pieces, as StreamSource asks."""
+
+    def __init__(self, pieces) -> None:
+        self._pieces = pieces
+        self._buffer = bytearray()
+        self._ended = False
+
+    def read(self, n: int) -> bytes:
+        while len(self._buffer) < n and not self._ended:
+            try:
+                self._buffer += next(self._pieces)
+            except StopIteration:
+                self._ended = True
+        with memoryview(self._buffer) as view:
+            data = bytes(view[:n])
+        del self._buffer[:n]
+        return data
+
+    def close(self) -> None:
+        self._pieces.close()
+        self._buffer.clear()
+
+
+class DiskImageSource:
+    """A disk or raw disk file read as an image stream built on the fly (stream_size unknown)."""
+
+    stream_format = StreamFormat.IMGCAST
+    stream_size: int | None = None
+
+    def __init__(self, path: str | os.PathLike[str], *, raw: bool = False, level: str = "balanced",
+                 on_event: Callable[[object], None] | None = None) -> None:
+        check_level(level)
+        check_quiet_source(path)
+        self.disk = DiskReader(path)
+        try:
+            self.header, regions = self._plan(raw, level, on_event)
+        except BaseException:
+            self.disk.close()
+            raise
+        self.disk_size = self.disk.size
+        self.builder = ImageBuilder(self.disk, self.header, regions)
+        self._pull = _Pull(self.builder.stream())
+        mode = "every sector" if raw else "used blocks"
+        self.description = f"{self.disk.path} ({self.disk.size:,} bytes, {mode}, zstd {level})"
+
+    def _plan(self, raw: bool, level: str, on_event) -> tuple[ImageHeader, list[tuple[int, int]]]:
+        disk = self.disk
+        table = read_partition_table(disk.read_at, disk.size, disk.sector_size)
+        infos: list[PartitionInfo] = []
+        mapped = []
+        for partition in table.partitions:
+            filesystem = detect_filesystem(disk, partition)
+            used_map = None if raw else map_used_blocks(disk, partition, filesystem)
+            if used_map is not None:
+                mapped.append(((partition.start, partition.size), used_map.ranges))
+            used = used_map.used_bytes if used_map else partition.size
+            info = PartitionInfo(partition.number, partition.start, partition.size, partition.type,
+                                 partition.name, filesystem, "used_blocks" if used_map else "whole", used)
+            infos.append(info)
+            if on_event is not None:
+                on_event(PartitionMapped(info.number, info.filesystem, info.size, info.used_bytes, info.sent))
+        skip_safe = safe_area_is_free([(p.start, p.size) for p in table.partitions], disk.size,
+                                      table.kind != "none")
+        header = ImageHeader(
+            disk_size=disk.size, sector_size=table.sector_size, mode="raw" if raw else "used_blocks",
+            level=level, max_chunk=MAX_CHUNK, safe_area_skipped=skip_safe, created=int(time.time()),
+            host=socket.gethostname(), imgcast_version=imgcast_version(), source=str(disk.path),
+            table_kind=table.kind, disk_id=table.disk_id, partitions=tuple(infos),
+        )
+        return header, plan_regions(disk.size, mapped, skip_safe)
+
+    @property
+    def disk_progress(self) -> tuple[int, int]:
+        """(disk bytes examined, disk bytes planned): a known total for progress displays, which
+        the stream itself lacks (its size is only known at its end)."""
+        return self.builder.disk_done, self.builder.disk_total
+
+    def read(self, n: int) -> bytes:
+        return self._pull.read(n)
+
+    def close(self) -> None:
+        """Stop the builder (its compression threads finish their few pending chunks) and close the disk."""
+        self._pull.close()
+        self.disk.close()
+
+
+def read_image_header(file) -> ImageHeader:
+    """The header at the start of an open image file; one-line errors for what is wrong."""
+    start = file.read(PREAMBLE_SIZE)
+    if len(start) < PREAMBLE_SIZE:
+        raise ImageFormatError(len(start), "the image is truncated: it ends in the preamble")
+    length = check_preamble(start)
+    rest = file.read(header_size(length) - PREAMBLE_SIZE)
+    if len(start) + len(rest) < header_size(length):
+        raise ImageFormatError(len(start) + len(rest), "the image is truncated: it ends in the header")
+    return parse_header(start + rest)
+
+
+class ImageFileSource:
+    """A saved image file: its bytes are the stream, sent unchanged."""
+
+    stream_format = StreamFormat.IMGCAST
+
+    def __init__(self, path: str | os.PathLike[str], role: str = "from") -> None:
+        self.path = Path(path)
+        name = f"{role}={self.path}" if role else str(self.path)
+        try:
+            self._file = open(self.path, "rb")
+        except FileNotFoundError:
+            raise UsageError(f"{name}: no such image file") from None
+        except PermissionError:
+            raise UsageError(f"{name}: permission denied; run as a user who can read it") from None
+        except IsADirectoryError:
+            raise UsageError(f"{name}: is a directory, not an image file") from None
+        try:
+            self.header = read_image_header(self._file)
+        except ImgcastError as error:
+            self._file.close()
+            raise ImgcastError(f"{self.path}: {error}") from None
+        self._file.seek(0)
+        self.stream_size: int | None = os.fstat(self._file.fileno()).st_size
+        self.disk_size = self.header.disk_size
+        self.description = f"{self.path} (image of a {self.disk_size:,}-byte disk, {self.stream_size:,} bytes)"
+
+    def read(self, n: int) -> bytes:
+        return self._file.read(n)
+
+    def close(self) -> None:
+        self._file.close()
