@@ -221,9 +221,12 @@ class SessionRunner:
 
     def _cleanup(self, endpoint: Any) -> None:
         driver = self.driver
+        source_idle = True
         if driver is not None:
             if driver.source is not None:
                 driver.source.stop()
+                driver.source.join(timeout=10)  # it may be inside a read: close only after it
+                source_idle = not driver.source.is_alive()
             if driver.target is not None:
                 driver.target.stop()
         succeeded = isinstance(self.final, SessionFinished)
@@ -231,7 +234,7 @@ class SessionRunner:
             if driver is not None and driver.target is not None:
                 driver.target.join(timeout=5)
             self._sink.abort()
-        if self._source is not None:
+        if self._source is not None and source_idle:
             self._source.close()
         endpoint.close()
 

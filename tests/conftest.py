@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # tests never need a real display
 
 
 @pytest.fixture

@@ -228,7 +228,7 @@ def test_a_target_that_cannot_be_written_is_reported_in_the_window(window, qtbot
     else:
         qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=SESSION_MS)
         assert isinstance(window.controller.final, ev.SessionFailed)
-        assert f"{blocked / 'target.raw'}: not a directory" in window.summary_page.headline.text()
+        assert f"{blocked / 'target.raw'}: not a directory" in window.summary_page.headline.text().lower()
     master.runner.cancel()
     qtbot.waitUntil(lambda: master.task.done(), timeout=SESSION_MS)
 

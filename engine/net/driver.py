@@ -35,11 +35,11 @@ class SourceReader(threading.Thread):
         self.slices: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
         self._wake = wake
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def run(self) -> None:
         try:
-            while not self._stop.is_set():
+            while not self._stopping.is_set():
                 data = _read_full(self.reader, self.slice_bytes)
                 self._put(data or None)
                 if not data:
@@ -49,7 +49,7 @@ class SourceReader(threading.Thread):
             self._put(None)
 
     def _put(self, item: bytes | None) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 self.slices.put(item, timeout=0.2)
                 self._wake()
@@ -58,7 +58,7 @@ class SourceReader(threading.Thread):
                 continue
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
 
 
 def _read_full(reader: HashingReader, n: int) -> bytes:
@@ -131,6 +131,7 @@ class Driver:
         self.source: SourceReader | None = None
         self.target: TargetWriter | None = None
         self._verifying = False
+        self._source_done = False
         self._pieces_reported = 0
         self.received = 0
         self.sent = 0
@@ -268,7 +269,7 @@ class Driver:
 
     def _pump_source(self) -> None:
         source, machine = self.source, self.machine
-        if source is None or not hasattr(machine, "wants_slices"):
+        if source is None or self._source_done or not hasattr(machine, "wants_slices"):
             return
         for _ in range(machine.wants_slices()):
             try:
@@ -280,7 +281,7 @@ class Driver:
                     machine.abort(f"reading the source failed: {source.error}", self.loop.time())
                 else:
                     machine.end_of_stream(source.reader.digest())
-                self.source = None
+                self._source_done = True
                 return
             machine.add_slice(data)
 
