@@ -321,3 +321,12 @@ def test_json_with_bad_values_is_refused() -> None:
         from_json({"ipaddress": "10.0.0.1"})
     with pytest.raises(UsageError, match="one JSON object"):
         from_json([1, 2])
+
+
+def test_a_disk_without_a_table_but_with_data_is_refused(tmp_path: Path) -> None:
+    disk = tmp_path / "whole-disk-fs.img"
+    disk.write_bytes(bytes(1024) + b"\x53\xef" + bytes(2 * MiB))  # like ext4's superblock magic
+    before = file_digest(disk)
+    with pytest.raises(NoSafeRoom, match="no partition table but holds data"):
+        write_zisd(disk, EVERY_FIELD)
+    assert file_digest(disk) == before

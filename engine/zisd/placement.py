@@ -11,15 +11,20 @@ class NoSafeRoom(ImgcastError):
     """Something on the disk lives where the image-safe area would go; nothing was written."""
 
 
-def check_safe_room(table: PartitionTable, disk_size: int) -> None:
+def check_safe_room(table: PartitionTable, disk_size: int, head: bytes | None = None) -> None:
     """Raise NoSafeRoom, with one line saying what is in the way, unless the area is free.
 
-    A disk with no partition table has room (the area is outside every partition there is);
-    imaging code that puts a table down re-checks with the new table.
+    A disk with no partition table has room only when it is blank (`head`, its first bytes before
+    the area, all zeros): otherwise a file system or other data may span the whole disk.
     """
     if disk_size < SAFE_AREA_END:
         raise NoSafeRoom(
             f"no safe room: the disk holds {disk_size:,} bytes; the image-safe area needs the first 1 MiB"
+        )
+    if table.kind is None and head is not None and head.strip(b"\0"):
+        raise NoSafeRoom(
+            "no safe room: the disk has no partition table but holds data "
+            "(a file system may span the whole disk)"
         )
     sector = table.sector_size
     area = f"sectors {SAFE_AREA_OFFSET // sector}-{SAFE_AREA_END // sector - 1}"

@@ -87,7 +87,9 @@ def read_zisd(disk_path: str | os.PathLike[str]) -> ImageSafeData | None:
 def _write_area(disk_path: str | os.PathLike[str], area: bytes) -> None:
     assert len(area) == SAFE_AREA_SIZE
     with _open_disk(disk_path, write=True) as (fd, size, sector_size):
-        check_safe_room(read_table(_reader(fd), sector_size), size)
+        table = read_table(_reader(fd), sector_size)
+        head = os.pread(fd, SAFE_AREA_OFFSET, 0) if table.kind is None else None
+        check_safe_room(table, size, head)
         os.pwrite(fd, area, SAFE_AREA_OFFSET)
         os.fsync(fd)
 
