@@ -17,7 +17,7 @@ from ..errors import ImgcastError, UsageError
 
 # Modules under imgcast.engine.cli, each with register(subparsers) that sets `run` as the
 # handler default. The order is the order of `img --help`.
-COMMANDS = ("cmd_session", "cmd_address", "cmd_demo", "cmd_make", "cmd_restore")
+COMMANDS = ("cmd_session", "cmd_address", "cmd_demo", "cmd_make", "cmd_restore", "cmd_info", "cmd_zisd")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
