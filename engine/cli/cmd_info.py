@@ -120,12 +120,16 @@ def print_inventory(inv: Inventory, console: Console) -> None:
     console.print(disks)
 
     net = Table(title="Network adapters", title_justify="left")
-    for column in ("Name", "MAC", "Addresses", "Speed", "MTU", "State", "Multicast"):
+    for column in ("Name", "MAC", "Addresses", "Link", "Multicast"):
         net.add_column(column, no_wrap=column in ("MAC", "Addresses"))
     for a in inv.network:
-        net.add_row(a.name, _text(a.mac), "\n".join(a.ipv4 + a.ipv6) or "-",
-                    f"{a.speed_mbps} Mb/s" if a.speed_mbps else "-", _text(a.mtu),
-                    "up" if a.up else "down", "yes" if a.multicast else "no")
+        link = ", ".join(part for part in (
+            "up" if a.up else "down",
+            f"MTU {a.mtu}" if a.mtu else "",
+            f"{a.speed_mbps} Mb/s" if a.speed_mbps else "",
+        ) if part)
+        net.add_row(a.name, _text(a.mac), "\n".join(a.ipv4 + a.ipv6) or "-", link,
+                    "yes" if a.multicast else "no")
     console.print(net)
 
     sessions = ", ".join(
