@@ -31,11 +31,20 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(inventory.to_json(), indent=2))
         else:
-            print_inventory(inventory, Console())
+            print_inventory(inventory, _console())
         return 0
     if args.topic != "zisd":
         raise UsageError(f"unknown info topic {args.topic!r}; use 'img info' or 'img info zisd [DISK]'")
     return show_zisd(resolve_disk(args.disk), args.json)
+
+
+def _console() -> Console:
+    """Rich's console; when the output is not a terminal (a pipe, a log file, a test) it would
+    wrap at 80 columns and split a SHA-256, so lines there are allowed 120 columns."""
+    console = Console()
+    if not console.is_terminal:
+        console.width = max(console.width, 120)
+    return console
 
 
 def show_zisd(disk: str, as_json: bool) -> int:
@@ -51,9 +60,10 @@ def show_zisd(disk: str, as_json: bool) -> int:
         print(json.dumps({"disk": disk, "status": "none" if data is None else "present",
                           "image_safe_data": None if data is None else data.to_json(), "error": None}, indent=2))
         return 0
-    console = Console()
+    console = _console()
     if data is None:
-        console.print(f"{disk} has no image-safe data (and no last base image recorded).", highlight=False)
+        console.print(f"{disk} has no image-safe data (and no last base image recorded).",
+                      highlight=False, soft_wrap=True)
         return 0
     table = Table(title=f"Image-safe data on {disk}", show_header=False, title_justify="left")
     table.add_column(style="bold")
@@ -135,6 +145,6 @@ def print_inventory(inv: Inventory, console: Console) -> None:
     sessions = ", ".join(
         f"{i.address} ({i.name}{', this computer only' if i.is_loopback else ''})" for i in inv.multicast_interfaces
     ) or "none"
-    console.print(f"[bold]Interfaces a session can use:[/bold] {sessions}", highlight=False)
+    console.print(f"[bold]Interfaces a session can use:[/bold] {sessions}", highlight=False, soft_wrap=True)
     for warning in inv.warnings:
         console.print(f"[yellow]note:[/yellow] {warning}", highlight=False)
