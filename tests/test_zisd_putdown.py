@@ -7,6 +7,17 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from imgcast.engine.errors import ImgcastError
+from imgcast.engine.safe_area import SAFE_AREA_END, SAFE_AREA_OFFSET
+from imgcast.engine.stream import StreamFormat
+from imgcast.engine.stream.rawfile import RawFileSink
+from imgcast.engine.zisd import (
+    ImageSafeData,
+    KeepImageSafeData,
+    read_zisd,
+    record_base_image,
+    write_zisd,
+)
 from zisd_disks import (
     LINUX_FS_GUID,
     MiB,
@@ -15,12 +26,6 @@ from zisd_disks import (
     make_gpt_disk,
     make_mbr_disk,
 )
-
-from imgcast.engine.errors import ImgcastError
-from imgcast.engine.safe_area import SAFE_AREA_END, SAFE_AREA_OFFSET
-from imgcast.engine.stream import StreamFormat
-from imgcast.engine.stream.rawfile import RawFileSink
-from imgcast.engine.zisd import ImageSafeData, KeepImageSafeData, read_zisd, record_base_image, write_zisd
 
 TARGET_IDENTITY = ImageSafeData(dhcp=False, ip_address="10.1.2.3", subnet_mask="255.255.0.0",
                                 gateway="10.1.0.1", computer_name="TARGET-7", workgroup="LAB")

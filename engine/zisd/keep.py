@@ -7,8 +7,8 @@ partition table leaves the area free (otherwise the image's data lives there and
 stream formats (image files, whose chunks carry their own offsets) it saves the area before the
 put-down and puts it back after finish() or abort(), again only where the new table leaves room.
 
-After the inner sink's finish() succeeds, the last base image (name, SHA-256 of the stream as
-sent, time, session) is recorded. abort() records nothing. Problems recording never fail a
+After the inner sink's finish() succeeds, the last base image (name, SHA-256, time, session) is
+recorded. abort() records nothing. Problems recording never fail a
 put-down that succeeded: they are kept in `note` for the caller to show.
 """
 
@@ -86,7 +86,7 @@ class KeepImageSafeData:
         elif self._keep_in_flight is False:
             return  # the new image's partitions cover the area: note already says so
         try:
-            record_base_image(self.disk_path, self.image_name, self._hash.hexdigest(), self.session_name)
+            record_base_image(self.disk_path, self.image_name, self._image_sha256(), self.session_name)
             self.recorded = True
         except ImgcastError as error:
             self.note = f"the last base image was not recorded: {error}"
@@ -97,6 +97,15 @@ class KeepImageSafeData:
             self._put_back_saved_area()
 
     # --- helpers ---------------------------------------------------------------------------
+
+    def _image_sha256(self) -> str:
+        """The image's SHA-256 as `img make` printed it: an image sink's verified trailer when it has
+        one, else the SHA-256 of the stream as received (for a raw stream: of the whole disk)."""
+        trailer = getattr(self.inner, "trailer", None)
+        digest = getattr(trailer, "sha256", None)
+        if isinstance(digest, bytes) and len(digest) == 32:
+            return digest.hex()
+        return self._hash.hexdigest()
 
     def _keep_area_now(self) -> bool:
         """Decide once, from the incoming image's own table, whether the area may keep its bytes."""
