@@ -251,3 +251,12 @@ def test_the_schema_check_catches_bad_documents(document: dict, complaint: str) 
     good = collect_inventory().to_json()
     good.update(document)
     assert any(complaint in line for line in errors(good, SCHEMA))
+
+
+def test_without_sys_block_the_live_machine_falls_back_to_psutil() -> None:
+    from imgcast.engine.inventory.disks import _disks_from_psutil
+
+    disks = _disks_from_psutil()
+    system = [d for d in disks if d.system]
+    assert len(system) == 1 and system[0].unusable_reason == "holds the running system (/)"
+    assert any(p.mountpoint == "/" and p.size and p.size > 0 for p in system[0].partitions)

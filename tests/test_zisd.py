@@ -330,3 +330,32 @@ def test_a_disk_without_a_table_but_with_data_is_refused(tmp_path: Path) -> None
     with pytest.raises(NoSafeRoom, match="no partition table but holds data"):
         write_zisd(disk, EVERY_FIELD)
     assert file_digest(disk) == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=0, max_size=400), st.integers(min_value=0, max_value=300))
+def test_any_bytes_after_the_magic_are_a_record_or_corrupted(tail: bytes, length: int) -> None:
+    """Untrusted bytes never raise anything but the module's own errors, and never parse half-way."""
+    from imgcast.engine.zisd.layout import MAGIC
+    from imgcast.engine.zisd.record import decode_area
+
+    area = (MAGIC + b"\x00\x01" + length.to_bytes(2, "big") + tail).ljust(SAFE_AREA_SIZE, b"\0")
+    try:
+        decode_area(area)
+    except (RecordCorrupted, RecordTooNew):
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=512, max_size=4096), st.sampled_from([0x00, 0x07, 0xEE]))
+def test_any_first_sectors_give_a_table_or_a_damage_report(head: bytes, kind: int) -> None:
+    from imgcast.engine.zisd.table import PartitionTable, read_table_from_bytes
+
+    data = bytearray(head)
+    data[446 + 4] = kind
+    data[510:512] = b"\x55\xaa"
+    try:
+        table = read_table_from_bytes(bytes(data))
+    except PartitionTableDamaged:
+        return
+    assert isinstance(table, PartitionTable)

@@ -128,7 +128,7 @@ def _read_gpt(read_at: ReadAt, sector_size: int, header_bytes: bytes) -> Partiti
     raw[16:20] = bytes(4)
     if zlib.crc32(raw) != header.header_crc32:
         raise PartitionTableDamaged("the GPT header's checksum does not match; repair the partition table first")
-    if header.entry_size < 128 or header.entry_count > 4096:
+    if not 128 <= header.entry_size <= 4096 or header.entry_count > 4096:
         raise PartitionTableDamaged("the GPT header describes impossible partition entries")
     length = header.entry_size * header.entry_count
     start = header.entries_lba * sector_size
