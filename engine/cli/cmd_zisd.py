@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Edit the image-safe data kept on a disk outside every partition. "
                                    f"Keys: {', '.join(EDITABLE_KEYS)} (also ip, mask, dns, hostname, name).")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
-    set_p = actions.add_parser("set", help="set KEY=VALUE ... [DISK]; VALUE none clears a key")
+    set_p = actions.add_parser("set", help="set KEY=VALUE ... [DISK]; VALUE none clears a key",
+                               usage="img zisd set KEY=VALUE ... [DISK] [--yes]")
     set_p.add_argument("items", nargs="+", metavar="KEY=VALUE", help="settings, then optionally the DISK")
     clear_p = actions.add_parser("clear", help="remove the image-safe data from DISK")
     clear_p.add_argument("disk", nargs="?", metavar="DISK")
