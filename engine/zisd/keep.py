@@ -47,6 +47,8 @@ class KeepImageSafeData:
         self.note: str | None = None  # what could not be kept or recorded, for the operator
         self.recorded = False
         self._hash = hashlib.sha256()
+        # An image sink verifies the image's own SHA-256 (its trailer): no second hash of the stream.
+        self._hashing = stream_format == StreamFormat.RAW or not hasattr(inner, "trailer")
         self._offset = 0
         self._head = bytearray()  # the stream's first SAFE_AREA_OFFSET bytes: its partition table
         self._keep_in_flight: bool | None = None  # decided when the stream reaches the area
@@ -62,7 +64,8 @@ class KeepImageSafeData:
 
     def write(self, data: bytes | memoryview) -> None:
         view = memoryview(data)
-        self._hash.update(view)
+        if self._hashing:
+            self._hash.update(view)
         if self.stream_format != StreamFormat.RAW:
             self.inner.write(view)
             return
