@@ -7,6 +7,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imgcast.engine.errors import ImgcastError
 from imgcast.engine.safe_area import SAFE_AREA_END, SAFE_AREA_OFFSET
 from imgcast.engine.stream import StreamFormat
@@ -160,3 +162,26 @@ def test_image_file_streams_get_the_area_put_back(tmp_path: Path) -> None:
     data = read_zisd(target)
     assert data is not None and data.computer_name == "TARGET-7"
     assert data.last_base_image is not None and data.last_base_image.name == "base.img"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=1_200_000), min_size=1, max_size=40))
+def test_any_write_sizes_splice_the_area_exactly(tmp_path_factory: pytest.TempPathFactory, sizes: list[int]) -> None:
+    folder = tmp_path_factory.mktemp("splice")
+    image = build("gpt", folder / "base.img", seed=5)
+    target = build("gpt", folder / "target.img", seed=6)
+    write_zisd(target, TARGET_IDENTITY)
+    before = area_bytes(target)
+    sink = KeepImageSafeData(RawFileSink(target), target, stream_format=StreamFormat.RAW,
+                             image_name="base.img", session_name=None)
+    data = memoryview(image.read_bytes())
+    position, index = 0, 0
+    while position < len(data):
+        # Random sizes around the area (the first 2 MiB, at most 40 writes), then the rest at once.
+        size = sizes[index] if index < len(sizes) and position < 2 * MiB else len(data) - position
+        sink.write(data[position:position + size])
+        position += size
+        index += 1
+    sink.abort()  # abort: nothing recorded, so the area must be exactly the target's old bytes
+    assert area_bytes(target) == before
+    assert without_area(target.read_bytes()) == without_area(image.read_bytes())
