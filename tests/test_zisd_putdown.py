@@ -185,3 +185,24 @@ def test_any_write_sizes_splice_the_area_exactly(tmp_path_factory: pytest.TempPa
     sink.abort()  # abort: nothing recorded, so the area must be exactly the target's old bytes
     assert area_bytes(target) == before
     assert without_area(target.read_bytes()) == without_area(image.read_bytes())
+
+
+def test_an_abort_after_finish_takes_the_record_back(tmp_path: Path) -> None:
+    """A session calls finish() before comparing SHA-256s with the master, and abort() when they
+    differ: the last base image recorded by finish() must then be taken back."""
+    image = build("mbr", tmp_path / "base.img", seed=2)
+    target = build("mbr", tmp_path / "target.img", seed=1)
+    write_zisd(target, TARGET_IDENTITY)
+    record_base_image(target, "old-base.img", "e" * 64, "old")
+    before = area_bytes(target)
+    sink = KeepImageSafeData(RawFileSink(target), target, stream_format=StreamFormat.RAW,
+                             image_name="base.img", session_name="doug")
+    sink.write(image.read_bytes())
+    sink.finish()
+    recorded = read_zisd(target)
+    assert sink.recorded and recorded is not None and recorded.last_base_image is not None
+    assert recorded.last_base_image.name == "base.img"
+
+    sink.abort()
+
+    assert not sink.recorded and area_bytes(target) == before

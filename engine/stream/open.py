@@ -58,13 +58,19 @@ def open_sink(
     Every refusal (mounted, system disk, unconfirmed disk, too small) happens here, before a byte
     is written.
     """
-    del image_name, session_name  # recorded by the image-safe data wrapper (issue 4)
+    # zisd imports stream.base, so it is imported here rather than at the top.
+    from ..zisd.keep import KeepImageSafeData
+
     if Path(path).suffix == IMAGE_SUFFIX:
         raise UsageError(f"to={path}: a client writes a disk or a raw disk file, not an image file; "
                          "save images with 'img make'")
     if stream_format == StreamFormat.IMGCAST:
-        return ImageSink(path, disk_size=disk_size, confirmed=confirmed)
-    return RawDiskSink(path, disk_size=disk_size, confirmed=confirmed)
+        sink: StreamSink = ImageSink(path, disk_size=disk_size, confirmed=confirmed)
+    else:
+        sink = RawDiskSink(path, disk_size=disk_size, confirmed=confirmed)
+    # The target keeps its image-safe data; a verified finish() records the new last base image.
+    return KeepImageSafeData(sink, path, stream_format=stream_format, image_name=image_name,
+                             session_name=session_name)
 
 
 def target_capacity(path: str) -> int | None:

@@ -21,7 +21,7 @@ from ..errors import ImgcastError
 from ..safe_area import SAFE_AREA_END, SAFE_AREA_OFFSET, SAFE_AREA_SIZE
 from ..stream.base import StreamFormat, StreamSink
 from .placement import NoSafeRoom, check_safe_room
-from .store import disk_table, read_area, record_base_image
+from .store import disk_table, read_area, record_base_image, write_area
 from .table import PartitionTable, read_table_from_bytes
 
 
@@ -95,8 +95,16 @@ class KeepImageSafeData:
             self.note = f"the last base image was not recorded: {error}"
 
     def abort(self) -> None:
+        """The put-down did not finish, or failed after finish() (a session whose SHA-256 did not
+        match calls abort then): the record as it was before is put back, nothing marked done."""
         self.inner.abort()
-        if self.stream_format != StreamFormat.RAW:
+        if self.recorded:
+            try:
+                write_area(self.disk_path, self._saved)
+                self.recorded = False
+            except (ImgcastError, OSError) as error:
+                self.note = f"the last base image could not be taken back: {error}"
+        elif self.stream_format != StreamFormat.RAW:
             self._put_back_saved_area()
 
     # --- helpers ---------------------------------------------------------------------------

@@ -84,7 +84,8 @@ def read_zisd(disk_path: str | os.PathLike[str]) -> ImageSafeData | None:
     return None if area is None else decode_area(area)
 
 
-def _write_area(disk_path: str | os.PathLike[str], area: bytes) -> None:
+def write_area(disk_path: str | os.PathLike[str], area: bytes) -> None:
+    """Write a whole safe area (SAFE_AREA_SIZE bytes) after the safe-room check; the one write path."""
     assert len(area) == SAFE_AREA_SIZE
     with _open_disk(disk_path, write=True) as (fd, size, sector_size):
         table = read_table(_reader(fd), sector_size)
@@ -96,12 +97,12 @@ def _write_area(disk_path: str | os.PathLike[str], area: bytes) -> None:
 
 def write_zisd(disk_path: str | os.PathLike[str], data: ImageSafeData) -> None:
     """Validate `data` and store it; NoSafeRoom or UsageError leave the disk as it was."""
-    _write_area(disk_path, encode_area(data.validated()))
+    write_area(disk_path, encode_area(data.validated()))
 
 
 def clear_zisd(disk_path: str | os.PathLike[str]) -> None:
     """Remove the record (zero the area), after the same safe-room check as a write."""
-    _write_area(disk_path, bytes(SAFE_AREA_SIZE))
+    write_area(disk_path, bytes(SAFE_AREA_SIZE))
 
 
 def record_base_image(
@@ -119,5 +120,5 @@ def record_base_image(
     current = read_zisd(disk_path) or ImageSafeData()
     last = make_last_base_image(image_name, sha256_hex, session_name, when)
     updated = replace(current, last_base_image=last)
-    _write_area(disk_path, encode_area(updated))
+    write_area(disk_path, encode_area(updated))
     return updated
