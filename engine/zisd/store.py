@@ -62,8 +62,8 @@ def _reader(fd: int):  # noqa: ANN202 - a ReadAt
 
 def disk_table(disk_path: str | os.PathLike[str]) -> PartitionTable:
     """The partition table of a disk or disk file (read only)."""
-    with _open_disk(disk_path, write=False) as (fd, _size, sector_size):
-        return read_table(_reader(fd), sector_size)
+    with _open_disk(disk_path, write=False) as (fd, size, sector_size):
+        return read_table(_reader(fd), sector_size, size)
 
 
 def read_area(disk_path: str | os.PathLike[str]) -> bytes | None:
@@ -88,7 +88,7 @@ def write_area(disk_path: str | os.PathLike[str], area: bytes) -> None:
     """Write a whole safe area (SAFE_AREA_SIZE bytes) after the safe-room check; the one write path."""
     assert len(area) == SAFE_AREA_SIZE
     with _open_disk(disk_path, write=True) as (fd, size, sector_size):
-        table = read_table(_reader(fd), sector_size)
+        table = read_table(_reader(fd), sector_size, size)
         head = os.pread(fd, SAFE_AREA_OFFSET, 0) if table.kind is None else None
         check_safe_room(table, size, head)
         os.pwrite(fd, area, SAFE_AREA_OFFSET)
