@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..errors import ImgcastError, UsageError
 from ..events import Event, Progress
-from ..stream.base import StreamSink, StreamSource
+from ..stream.base import StreamFormat, StreamSink, StreamSource
+from ..zisd.keep import KeepImageSafeData
 from .events import ImageMade, ImageRestored
 from .sink import ImageSink
 from .source import IMAGE_SUFFIX, DiskImageSource, ImageFileSource
@@ -141,7 +142,8 @@ def restore_image(file: str, target: str, *, confirmed: bool = False,
     """Put the image FILE down on TARGET. Progress counts image bytes read out of the file size."""
     source = ImageFileSource(file, role="")
     try:
-        sink = ImageSink(target, disk_size=source.disk_size, confirmed=confirmed)
+        sink = KeepImageSafeData(ImageSink(target, disk_size=source.disk_size, confirmed=confirmed), target,
+                                 stream_format=StreamFormat.IMGCAST, image_name=Path(file).name, session_name=None)
     except BaseException:
         source.close()
         raise
