@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from imgcast.engine.cli.main import main
 from test_disk_partitions import MIB, make_disk, stale_bytes, write_at
-from test_image_roundtrip import sha, text_like
+from test_image_roundtrip import sha_beside_safe_area, text_like
 
 
 def img(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -42,7 +42,7 @@ def test_make_and_restore_with_json_events(disk: Path, tmp_path: Path) -> None:
     assert restored.returncode == 0, restored.stderr
     events = [json.loads(line) for line in restored.stdout.splitlines()]
     assert events[-1]["event"] == "image_restored" and events[-1]["sha256"] == last["sha256"]
-    assert sha(target) == sha(disk)
+    assert sha_beside_safe_area(target) == sha_beside_safe_area(disk)
 
 
 def test_human_output_is_a_summary_line(disk: Path, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from imgcast.engine.image.sink import ImageSink
 from imgcast.engine.image.source import ImageFileSource
 from imgcast.engine.safe_area import SAFE_AREA_END, SAFE_AREA_OFFSET
 from imgcast.engine.stream import StreamFormat, open_sink, open_source
+from imgcast.engine.zisd import clear_zisd, read_zisd
 from test_disk_partitions import (
     MIB,
     make_disk,
@@ -45,6 +46,18 @@ def text_like(size: int, seed: int = 3) -> bytes:
 def sha(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as file:
+        for block in iter(lambda: file.read(4 * MIB), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha_beside_safe_area(path: Path) -> str:
+    """SHA-256 of a disk file with the image-safe area left out: a verified put-down records the
+    last base image there (docs/zisd.md), so everything else is what the image must reproduce."""
+    digest = hashlib.sha256()
+    digest.update(read_region(path, 0, SAFE_AREA_OFFSET))
+    with open(path, "rb") as file:
+        file.seek(SAFE_AREA_END)
         for block in iter(lambda: file.read(4 * MIB), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -77,7 +90,7 @@ def test_make_then_restore_gives_a_bit_identical_disk(tmp_path: Path, build) -> 
     disk = build(tmp_path)
     made = make_image(str(tmp_path / "disk.imgcast"), str(disk))
     restored = restore_image(made.path, str(tmp_path / "out.raw"))
-    assert sha(tmp_path / "out.raw") == sha(disk)
+    assert sha_beside_safe_area(tmp_path / "out.raw") == sha_beside_safe_area(disk)
     assert os.path.getsize(tmp_path / "out.raw") == os.path.getsize(disk)
     assert restored.sha256 == made.sha256
     # 3 MiB of text compresses, 3 MiB of random data does not, 42 MiB of zeros cost nothing
@@ -94,7 +107,12 @@ def test_restore_over_old_data_zeroes_what_was_zero_and_keeps_the_image_safe_are
     size = os.path.getsize(disk)
     assert read_region(target, 0, SAFE_AREA_OFFSET) == read_region(disk, 0, SAFE_AREA_OFFSET)
     assert read_region(target, SAFE_AREA_END, size) == read_region(disk, SAFE_AREA_END, size)
-    assert read_region(target, SAFE_AREA_OFFSET, SAFE_AREA_END - SAFE_AREA_OFFSET) == old_safe_area
+    assert read_region(target, SAFE_AREA_OFFSET, SAFE_AREA_END - SAFE_AREA_OFFSET) != read_region(
+        disk, SAFE_AREA_OFFSET, SAFE_AREA_END - SAFE_AREA_OFFSET)
+    del old_safe_area  # it held no record, so the put-down wrote one: the image's bytes never went there
+    recorded = read_zisd(target)
+    assert recorded is not None and recorded.last_base_image is not None
+    assert recorded.last_base_image.name == "disk.imgcast"
 
 
 def test_unpartitioned_disk_is_imaged_whole_including_the_safe_area_bytes(tmp_path: Path) -> None:
@@ -127,6 +145,8 @@ def test_a_1gib_mostly_empty_disk_makes_an_image_of_a_few_mb(tmp_path: Path) -> 
     made = make_image(str(tmp_path / "big.imgcast"), str(disk))
     assert made.image_size < 4 * MIB
     restore_image(made.path, str(tmp_path / "out.raw"))
+    assert read_zisd(tmp_path / "out.raw") is not None  # the put-down recorded itself...
+    clear_zisd(tmp_path / "out.raw")  # ...and with that record gone the disk is the image, byte for byte
     assert same_sparse_disk(tmp_path / "out.raw", disk)
     assert os.stat(tmp_path / "out.raw").st_blocks * 512 < 64 * MIB  # the restored file stays sparse
 
@@ -197,7 +217,7 @@ def test_open_source_sends_an_image_file_unchanged_and_builds_disks_on_the_fly(t
         sink.write(data)
     sink.finish()
     from_disk.close()
-    assert sha(tmp_path / "client.raw") == sha(disk)
+    assert sha_beside_safe_area(tmp_path / "client.raw") == sha_beside_safe_area(disk)
 
 
 def test_a_raw_stream_is_written_in_order(tmp_path: Path) -> None:
