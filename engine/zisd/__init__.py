@@ -1,9 +1,10 @@
 """Image-safe data (zisd): a workstation's identity kept on its disk outside every partition,
 which imaging never overwrites, plus the last base image put down (ZENworks' `img info zisd`).
 
-layout.py declares the bytes, fields.py the rules, record.py converts, table.py reads the
-partition table, placement.py decides whether the area is free, store.py reads and writes a disk,
-keep.py makes a put-down keep the data and record the new base image.
+layout.py declares the bytes, fields.py the rules, record.py converts, table.py adds to
+engine/disk's partition table what the area needs, placement.py decides whether the area is
+free, store.py reads and writes a disk, keep.py makes a put-down keep the data and record the
+new base image.
 """
 
 from .fields import EDITABLE_KEYS, ImageSafeData, LastBaseImage, apply_settings, from_json
