@@ -26,6 +26,6 @@ packages = mapped_packages()
 setup(
     packages=list(packages),
     package_dir=packages,
-    package_data={"imgcast.resources": ["**/*"]},
+    package_data={"imgcast.resources": ["**/*"], "imgcast.engine.inventory": ["schema.json"]},
     include_package_data=True,
 )
