@@ -121,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         settings.source_options["raw"] = True
     settings.check()
     display = make_display(args.json, role=settings.role)
+    display.can_master = settings.source is not None
     final = asyncio.run(_run(settings, display))
     return finish(final, display)
 

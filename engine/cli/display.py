@@ -55,6 +55,8 @@ class HumanDisplay:
         self.prefix = escape(f"[{label}] ") if label else ""
         self.progress: Progress | None = None
         self.task: Any = None
+        self.can_master = False  # set by the session command when from= was given
+        self._waiting_shown = False
 
     def attach(self, runner: Any) -> None:
         self.runner = runner
@@ -77,7 +79,10 @@ class HumanDisplay:
     # --- lobby ----------------------------------------------------------------------------
 
     def _WaitingForMaster(self, e: ev.WaitingForMaster) -> None:
-        extra = " Press m to make this computer the master." if self.role is None else ""
+        if self._waiting_shown:
+            return  # an undecided participant that became a client waits on, no news
+        self._waiting_shown = True
+        extra = " Press m to make this computer the master." if self.role is None and self.can_master else ""
         self.say(f"Waiting for the master on {e.group} port {e.port}.{extra}")
 
     def _RoleDecided(self, e: ev.RoleDecided) -> None:
@@ -85,8 +90,8 @@ class HumanDisplay:
         self.say(f"This computer is the [bold]{e.role}[/].")
 
     def _LobbyOpened(self, e: ev.LobbyOpened) -> None:
-        size = "unknown size" if e.stream_size is None else _size(e.stream_size)
-        self.say(f"Session open on {e.group} port {e.port}: sending {size}. Waiting for clients "
+        what = f"{_size(e.stream_size)}" if e.stream_size is not None else f"the image of a {_size(e.disk_size)} disk"
+        self.say(f"Session open on {e.group} port {e.port}: sending {what}. Waiting for clients "
                  "(press s or Enter to start now, q to cancel).")
 
     def _MasterFound(self, e: ev.MasterFound) -> None:
@@ -148,7 +153,8 @@ class HumanDisplay:
             self.progress.update(self.task, completed=e.size, total=e.size)
         self._stop_progress()
         if self.role == "master" or len(e.verified) + len(e.failed) + len(e.dropped) > 1:
-            table = Table(title=f"Session finished: {_size(e.size)} in {e.seconds:.1f} s")
+            self.say(f"Session finished: {_size(e.size)} in {e.seconds:.1f} s.")
+            table = Table()
             table.add_column("client")
             table.add_column("address")
             table.add_column("result")
