@@ -75,7 +75,7 @@ class Loopback:
     timeout: float
 
     def img_session(self, clients: int, source: Path | None = None, size: int | None = None,
-                    sha256: str | None = None) -> RunResult:
+                    sha256: str | None = None, profile: Path | None = None) -> RunResult:
         """img session master + N clients as separate processes, all on 127.0.0.1, TTL 0."""
         source = source or self.source
         size = size or self.size
@@ -85,11 +85,11 @@ class Loopback:
         targets = [self.folder / f"img-target-{i}.bin" for i in range(clients)]
         children: list[Child] = []
         try:
-            children.append(spawn("img-master", [*IMG, "session", name, "master", f"clients={clients}",
-                                                 f"from={source}", *net], self.folder))
+            children.append(spawn("img-master", [*_sampled(profile, "master"), *IMG, "session", name, "master",
+                                                 f"clients={clients}", f"from={source}", *net], self.folder))
             for i, target in enumerate(targets):
-                children.append(spawn(f"img-client-{i}", [*IMG, "session", name, "client", f"to={target}", *net],
-                                      self.folder))
+                children.append(spawn(f"img-client-{i}", [*_sampled(profile, f"client-{i}"), *IMG, "session", name,
+                                                          "client", f"to={target}", *net], self.folder))
             wait_all(children, self.timeout)
             master, receivers = children[0], children[1:]
             result.wall = max(c.ended for c in receivers) - master.started  # type: ignore[type-var]
@@ -155,6 +155,89 @@ class Loopback:
             for target in targets:
                 target.unlink(missing_ok=True)
         return result
+
+
+def _sampled(profile: Path | None, who: str) -> list[str]:
+    """The py-spy prefix that samples one process (all threads, C frames hidden), or nothing."""
+    if profile is None:
+        return []
+    return [_py_spy() or "py-spy", "record", "--rate", "200", "--format", "raw", "--threads", "--output", str(profile / f"{who}.txt"),
+            "--"]
+
+
+def _py_spy() -> str | None:
+    beside = Path(sys.executable).parent / "py-spy"  # installed into the venv
+    return str(beside) if beside.exists() else shutil.which("py-spy")
+
+
+def summarize_profile(path: Path, top: int = 14) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """py-spy's collapsed stacks -> (self share, inclusive share) of the busiest functions.
+
+    Samples of a thread waiting (epoll, queue get, sleep) are dropped, so shares are of busy time.
+    """
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    total = 0
+    idle = ("select (selectors.py", "wait (threading.py", "_worker (concurrent", "get (queue.py", "sleep")
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        frames = [f for f in stack.split(";") if f and not f.startswith("thread (") and not f.startswith("process ")]
+        if not frames or any(frames[-1].startswith(i) for i in idle):
+            continue
+        count = int(count_text)
+        total += count
+        leaf = _frame_name(frames[-1])
+        own[leaf] = own.get(leaf, 0) + count
+        for name in {_frame_name(f) for f in frames}:
+            inclusive[name] = inclusive.get(name, 0) + count
+    if not total:
+        return [], []
+    def rank(table: dict[str, int]) -> list[tuple[str, float]]:
+        return [(k, v / total) for k, v in sorted(table.items(), key=lambda kv: -kv[1])[:top]]
+    return rank(own), rank(inclusive)
+
+
+def _frame_name(frame: str) -> str:
+    """'_on_block (imgcast/engine/protocol/client.py:312)' -> '_on_block (protocol/client.py:312)'."""
+    name, _, where = frame.partition(" (")
+    where = where.rstrip(")")
+    parts = where.split("/")
+    return f"{name} ({'/'.join(parts[-2:])})" if where else name
+
+
+def run_profile(args: argparse.Namespace) -> None:
+    if not _py_spy():
+        raise BenchError("--profile needs py-spy on PATH (pip install py-spy)")
+    out = Path(args.profile)
+    out.mkdir(parents=True, exist_ok=True)
+    folder = scratch_dir(args.size * 3)
+    try:
+        source = folder / "source.bin"
+        sha = random_file(source, args.size)
+        lab = Loopback(folder, source, sha, args.size, in_private_netns(), None, args.port + 20, args.timeout)
+        r = lab.img_session(1, profile=out)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    console.print(f"Profile of a 1-client loopback session ({human(args.size)}; sampled, so slower than the table): "
+                  f"{'verified' if r.verified == 1 else r.error}; raw stacks in {out}/")
+    for who in ("master", "client-0"):
+        path = out / f"{who}.txt"
+        if not path.exists():
+            console.print(f"  [red]no profile for {who}[/red]")
+            continue
+        own, inclusive = summarize_profile(path)
+        table = Table(title=f"{who}: where the busy samples go (all threads)")
+        table.add_column("self %", justify="right")
+        table.add_column("function (self)")
+        table.add_column("incl. %", justify="right")
+        table.add_column("function (inclusive)")
+        for i in range(max(len(own), len(inclusive))):
+            a = own[i] if i < len(own) else ("", 0.0)
+            b = inclusive[i] if i < len(inclusive) else ("", 0.0)
+            table.add_row(f"{a[1]:.0%}" if a[0] else "", a[0], f"{b[1]:.0%}" if b[0] else "", b[0])
+        console.print(table)
 
 
 def _img_transfer_seconds(output: str) -> float | None:
@@ -343,7 +426,8 @@ def run_sim(args: argparse.Namespace) -> None:
         )
         if r.error:
             notes.append(f"{clients} clients at {loss:.0%}: {r.error}")
-        console.print(f"  [dim]sim {clients} clients {loss:.0%}: {r.seconds:.1f} s[/dim]", end="\r")
+        if console.is_terminal:
+            console.print(f"  [dim]sim {clients} clients {loss:.0%}: {r.seconds:.1f} s[/dim]", end="\r")
     console.print(table)
     console.print(f"  image sizes: {human(args.sim_size)} for 10 and 50 clients, {human(args.sim_size_200)} for 200 "
                   "(to stay near a minute of real time per row); lost = data+parity blocks the links dropped on the "
@@ -407,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sim-size", type=_size_argument, default=16 * MiB, help="sim image, 10/50 clients")
     parser.add_argument("--sim-size-200", type=_size_argument, default=8 * MiB, help="sim image, 200 clients")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", metavar="DIR", help="instead: sample master and client with py-spy, print hot spots")
     parser.add_argument("--port", type=int, default=19231, help="UDP port for imgcast (udpcast gets +100)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a loopback run is killed")
     args = parser.parse_args(argv)
@@ -419,9 +504,11 @@ def main(argv: list[str] | None = None) -> int:
             console.print("[red]the private network namespace has more than lo up; refusing to run[/red]")
             return 1
     parts = [args.only] if args.only else ["loopback", "sim"] + (["big"] if args.big else [])
+    if args.profile:
+        parts = ["profile"]
     try:
         for part in parts:
-            {"loopback": run_loopback, "sim": run_sim, "big": run_big}[part](args)
+            {"loopback": run_loopback, "sim": run_sim, "big": run_big, "profile": run_profile}[part](args)
     except (BenchError, OSError, subprocess.SubprocessError) as error:
         console.print(f"[red]bench: {error}[/red]")
         return 1
