@@ -161,7 +161,7 @@ def _sampled(profile: Path | None, who: str) -> list[str]:
     """The py-spy prefix that samples one process (all threads, C frames hidden), or nothing."""
     if profile is None:
         return []
-    return [_py_spy() or "py-spy", "record", "--rate", "200", "--format", "raw", "--threads", "--output", str(profile / f"{who}.txt"),
+    return [_py_spy() or "py-spy", "record", "--rate", "500", "--format", "raw", "--threads", "--output", str(profile / f"{who}.txt"),
             "--"]
 
 
@@ -178,20 +178,20 @@ def summarize_profile(path: Path, top: int = 14) -> tuple[list[tuple[str, float]
     own: dict[str, int] = {}
     inclusive: dict[str, int] = {}
     total = 0
-    idle = ("select (selectors.py", "wait (threading.py", "_worker (concurrent", "get (queue.py", "sleep")
+    idle_files = ("threading.py", "selectors.py", "queue.py")
     for line in path.read_text(errors="replace").splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
         frames = [f for f in stack.split(";") if f and not f.startswith("thread (") and not f.startswith("process ")]
-        if not frames or any(frames[-1].startswith(i) for i in idle):
-            continue
+        if not frames or any(f"({name}:" in frames[-1] for name in idle_files):
+            continue  # a thread waiting (epoll, a queue, a lock): not work
         count = int(count_text)
         total += count
         leaf = _frame_name(frames[-1])
         own[leaf] = own.get(leaf, 0) + count
-        for name in {_frame_name(f) for f in frames}:
-            inclusive[name] = inclusive.get(name, 0) + count
+        for name in {_frame_name(f) for f in frames if "/engine/" in f and "/cli/" not in f}:
+            inclusive[name] = inclusive.get(name, 0) + count  # our code only: the rest is plumbing
     if not total:
         return [], []
     def rank(table: dict[str, int]) -> list[tuple[str, float]]:
@@ -200,9 +200,9 @@ def summarize_profile(path: Path, top: int = 14) -> tuple[list[tuple[str, float]
 
 
 def _frame_name(frame: str) -> str:
-    """'_on_block (imgcast/engine/protocol/client.py:312)' -> '_on_block (protocol/client.py:312)'."""
+    """'_on_block (imgcast/engine/protocol/client.py:312)' -> '_on_block (protocol/client.py)'."""
     name, _, where = frame.partition(" (")
-    where = where.rstrip(")")
+    where = where.rstrip(")").rsplit(":", 1)[0]
     parts = where.split("/")
     return f"{name} ({'/'.join(parts[-2:])})" if where else name
 
