@@ -450,12 +450,14 @@ def run_big(args: argparse.Namespace) -> None:
         lab = Loopback(folder, source, zeros, size, in_private_netns(), None, args.port + 10, max(args.timeout, 600))
         r = lab.img_session(1)
         table = Table(title="Memory bound: 4 GiB sparse source over loopback, 1 client")
-        for col in ("master peak RSS MB", "client peak RSS MB", "target", "goodput MB/s", "wall s", "verified"):
+        for col in ("master peak RSS MB", "client peak RSS MB", "target", "goodput MB/s", "transfer MB/s", "wall s",
+                    "verified"):
             table.add_column(col, justify="right")
         worst = max(r.master_rss, r.client_rss) / 1e6
         table.add_row(f"{r.master_rss / 1e6:.0f}", f"{r.client_rss / 1e6:.0f}",
                       f"{'met' if worst < TARGETS['rss_mb'] and not r.error else 'NOT met'} (<{TARGETS['rss_mb']:g})",
-                      _mb(r.goodput), f"{r.wall:.1f}", f"{r.verified}/1")
+                      _mb(r.goodput), _mb(r.size / r.transfer / 1e6) if r.transfer else "-", f"{r.wall:.1f}",
+                      f"{r.verified}/1")
         console.print(table)
         if r.error:
             console.print(f"  [red]{r.error}[/red]")
