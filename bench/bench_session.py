@@ -270,48 +270,62 @@ def run_loopback(args: argparse.Namespace) -> None:
         shim = build_reuseaddr_shim(folder) if shutil.which("udp-sender") else None
         lab = Loopback(folder, source, sha, size, in_private_netns(), shim, args.port, args.timeout)
         have_udpcast = bool(shutil.which("udp-sender") and shutil.which("udp-receiver"))
-        rows: list[tuple[RunResult, RunResult | None]] = []
+        rows: list[tuple[list[RunResult], list[RunResult]]] = []
         for clients in (1, 3):
-            best_img = best_udp = None
+            img_runs: list[RunResult] = []
+            udp_runs: list[RunResult] = []
             for _ in range(args.repeat):  # alternate the tools, so load on this shared machine hits both
-                r = lab.img_session(clients)
-                best_img = _better(best_img, r)
+                img_runs.append(lab.img_session(clients))
                 if have_udpcast:
-                    u = lab.udpcast(clients)
-                    best_udp = _better(best_udp, u)
-            rows.append((best_img, best_udp))  # type: ignore[arg-type]
+                    udp_runs.append(lab.udpcast(clients))
+            rows.append((img_runs, udp_runs))
         _print_loopback(rows, size, folder, args.repeat)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _better(old: RunResult | None, new: RunResult) -> RunResult:
-    if old is None or (new.goodput > old.goodput):
-        return new
-    return old
+def _median(runs: list[RunResult]) -> RunResult | None:
+    """The run with the median goodput (the lower middle one for an even count)."""
+    if not runs:
+        return None
+    ordered = sorted(runs, key=lambda r: r.goodput)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _spread(runs: list[RunResult]) -> str:
+    if len(runs) < 2:
+        return ""
+    values = sorted(r.goodput for r in runs)
+    return f"{values[0]:.0f}-{values[-1]:.0f}"
 
 
 def _mb(value: float) -> str:
     return f"{value:.1f}" if value else "-"
 
 
-def _print_loopback(rows: list[tuple[RunResult, RunResult | None]], size: int, folder: Path, repeat: int) -> None:
+def _print_loopback(rows: list[tuple[list[RunResult], list[RunResult]]], size: int, folder: Path,
+                    repeat: int) -> None:
     table = Table(title=f"Loopback, real processes: {human(size)} random file, 1500-byte datagrams"
-                        f"{'' if repeat == 1 else f', best of {repeat}'}")
-    for col in ("clients", "tool", "goodput MB/s\n(whole session)", "transfer MB/s\n(tool's own clock)",
-                "wall s", "imgcast/udpcast\nwhole / transfer", "target", "master CPU\ns per GiB", "client CPU\ns per GiB",
-                "master peak\nRSS MB", "client peak\nRSS MB", "verified"):
-        table.add_column(col, justify="right" if col not in ("tool",) else "left")
+                        f"{'' if repeat == 1 else f', median of {repeat} runs'}")
+    columns = ["clients", "tool", "goodput MB/s\n(whole session)", "transfer MB/s\n(tool's own clock)", "wall s",
+               "imgcast/udpcast\nwhole / transfer", "target", "master CPU\ns per GiB", "client CPU\ns per GiB",
+               "master peak\nRSS MB", "client peak\nRSS MB", "verified"]
+    if repeat > 1:
+        columns.insert(3, "goodput\nmin-max")
+    for col in columns:
+        table.add_column(col, justify="left" if col == "tool" else "right")
     notes = []
-    for img, udp in rows:
+    for img_runs, udp_runs in rows:
+        img, udp = _median(img_runs), _median(udp_runs)
+        assert img is not None
         target = TARGETS["goodput_1"] if img.clients == 1 else TARGETS["goodput_3"]
         ratio = img.goodput / udp.goodput if udp and udp.goodput and img.goodput else 0.0
         ratio_transfer = (udp.transfer / img.transfer) if udp and udp.transfer and img.transfer else 0.0
-        for r in (img, udp):
+        for r, runs in ((img, img_runs), (udp, udp_runs)):
             if r is None:
                 continue
             gib = r.size / GiB
-            table.add_row(
+            cells = [
                 str(r.clients), r.tool, _mb(r.goodput),
                 _mb(r.size / r.transfer / 1e6) if r.transfer else "",
                 f"{r.wall:.2f}" if r.wall else "-",
@@ -322,9 +336,11 @@ def _print_loopback(rows: list[tuple[RunResult, RunResult | None]], size: int, f
                 f"{r.master_rss / 1e6:.0f}" if r.master_rss else "-",
                 f"{r.client_rss / 1e6:.0f}" if r.client_rss else "-",
                 f"{r.verified}/{r.clients}",
-            )
-            if r.error:
-                notes.append(f"{r.tool} x{r.clients}: {r.error}")
+            ]
+            if repeat > 1:
+                cells.insert(3, _spread(runs))
+            table.add_row(*cells)
+            notes += [f"{x.tool} x{x.clients}: {x.error}" for x in runs if x.error]
     console.print(table)
     where = "a private network namespace (only lo exists)" if in_private_netns() else "the host's loopback, TTL 0"
     console.print(f"  ran in {where}; files on {folder.parent}; load average before: "
@@ -489,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=_size_argument, default=256 * MiB, help="loopback image (default 256M)")
     parser.add_argument("--big", action="store_true", help="also measure RSS moving a 4 GiB sparse source")
     parser.add_argument("--only", choices=("loopback", "sim", "big"), help="run one part only")
-    parser.add_argument("--repeat", type=int, default=1, help="loopback runs per row; the best counts")
+    parser.add_argument("--repeat", type=int, default=1, help="loopback runs per row; the median counts, min-max shown")
     parser.add_argument("--sim-size", type=_size_argument, default=16 * MiB, help="sim image, 10/50 clients")
     parser.add_argument("--sim-size-200", type=_size_argument, default=8 * MiB, help="sim image, 200 clients")
     parser.add_argument("--seed", type=int, default=7)
