@@ -178,19 +178,19 @@ def summarize_profile(path: Path, top: int = 14) -> tuple[list[tuple[str, float]
     own: dict[str, int] = {}
     inclusive: dict[str, int] = {}
     total = 0
-    idle_files = ("threading.py", "selectors.py", "queue.py")
+    idle_files = ("(threading.py:", "(selectors.py:", "(queue.py:", "futures/thread.py:")
     for line in path.read_text(errors="replace").splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
         frames = [f for f in stack.split(";") if f and not f.startswith("thread (") and not f.startswith("process ")]
-        if not frames or any(f"({name}:" in frames[-1] for name in idle_files):
+        if not frames or any(name in frames[-1] for name in idle_files):
             continue  # a thread waiting (epoll, a queue, a lock): not work
         count = int(count_text)
         total += count
         leaf = _frame_name(frames[-1])
         own[leaf] = own.get(leaf, 0) + count
-        for name in {_frame_name(f) for f in frames if "/engine/" in f and "/cli/" not in f}:
+        for name in {_frame_name(f) for f in frames if "(engine/" in f and "/cli/" not in f}:
             inclusive[name] = inclusive.get(name, 0) + count  # our code only: the rest is plumbing
     if not total:
         return [], []
