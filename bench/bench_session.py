@@ -97,6 +97,7 @@ class Loopback:
             result.client_cpu = max(c.cpu for c in receivers)
             result.client_rss = max(c.peak_rss for c in receivers)
             result.transfer = _img_transfer_seconds(master.output())
+            result.notes.append(_img_losses(master.output()))
             problems = [p for c in children if (p := c.failure())]
             result.verified = _verified(targets, sha256 or self.sha256)
             if problems:
@@ -240,6 +241,18 @@ def run_profile(args: argparse.Namespace) -> None:
         console.print(table)
 
 
+def _img_losses(output: str) -> str:
+    """'lost/repairs' from the master's last progress event: did starved clients drop datagrams?"""
+    for line in reversed(output.splitlines()):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if event.get("event") == "progress":
+            return f"{event.get('lost', 0)}/{event.get('repairs', 0)}"
+    return ""
+
+
 def _img_transfer_seconds(output: str) -> float | None:
     for line in reversed(output.splitlines()):
         try:
@@ -309,7 +322,7 @@ def _print_loopback(rows: list[tuple[list[RunResult], list[RunResult]]], size: i
                         f"{'' if repeat == 1 else f', median of {repeat} runs'}")
     columns = ["clients", "tool", "goodput MB/s\n(whole session)", "transfer MB/s\n(tool's own clock)", "wall s",
                "imgcast/udpcast\nwhole / transfer", "target", "master CPU\ns per GiB", "client CPU\ns per GiB",
-               "master peak\nRSS MB", "client peak\nRSS MB", "verified"]
+               "master peak\nRSS MB", "client peak\nRSS MB", "lost/repair\ndatagrams", "verified"]
     if repeat > 1:
         columns.insert(3, "goodput\nmin-max")
     for col in columns:
@@ -335,6 +348,7 @@ def _print_loopback(rows: list[tuple[list[RunResult], list[RunResult]]], size: i
                 f"{r.client_cpu / gib:.2f}" if r.client_cpu else "-",
                 f"{r.master_rss / 1e6:.0f}" if r.master_rss else "-",
                 f"{r.client_rss / 1e6:.0f}" if r.client_rss else "-",
+                r.notes[0] if r.notes else "",
                 f"{r.verified}/{r.clients}",
             ]
             if repeat > 1:
@@ -348,7 +362,8 @@ def _print_loopback(rows: list[tuple[list[RunResult], list[RunResult]]], size: i
     console.print("  goodput = bytes / (first process started -> last receiver exited, copy verified), "
                   f"target ≥{TARGETS['ratio']:g}x udpcast; transfer = the tool's own clock (imgcast: master's "
                   "session_finished seconds; udpcast: the slowest receiver's own average), lobby and exit waits "
-                  "excluded; udpcast's defaults cost ~2 s before data flows and 0.5 s exit-wait")
+                  "excluded; udpcast's defaults cost ~2 s before data flows and 0.5 s exit-wait; lost/repair: what "
+                  "imgcast's master heard reported lost and the repair datagrams it sent")
     for note in notes:
         console.print(f"  [red]{note}[/red]")
 
