@@ -24,7 +24,8 @@ from .protocol.client import Client
 from .protocol.common import ProtocolConfig
 from .protocol.master import Master
 from .protocol.participant import Participant
-from .stream import HashingReader, HashingWriter, StreamSink, StreamSource, open_sink, open_source
+from .stream import StreamSink, StreamSource, open_sink, open_source
+from .stream.base import reader_for, writer_for
 from .stream.open import target_capacity
 
 ROLES = ("master", "client")
@@ -190,7 +191,7 @@ class SessionRunner:
             if self._cancelled:  # the operator cancelled while the session was being set up
                 self.cancel()
             if isinstance(self.machine, Master):
-                self.driver.attach_source(HashingReader(self._source))  # type: ignore[arg-type]
+                self.driver.attach_source(reader_for(self._source))  # type: ignore[arg-type]
             await self.driver.run()
             if self.final is None:
                 self.final = SessionFailed("the session ended without a result")
@@ -217,7 +218,7 @@ class SessionRunner:
             client._emit(SessionFailed(str(error)))
             return
         assert self.driver is not None
-        self.driver.attach_target(HashingWriter(self._sink))
+        self.driver.attach_target(writer_for(self._sink, params.stream_format))
 
     def _cleanup(self, endpoint: Any) -> None:
         driver = self.driver

@@ -93,6 +93,10 @@ class ImageSink:
         finally:
             self.target.close()
 
+    def content_digest(self) -> bytes:
+        """The SHA-256 of the image received, as its trailer stated and finish() checked."""
+        return self.trailer.sha256 if self.trailer is not None else b""
+
     def abort(self) -> None:
         """Leave the target as it is (incomplete); nothing is declared good."""
         self.target.close()

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from construct import ConstructError
+
 from .. import imgcast_version
 from ..disk.device import DiskReader
 from ..disk.partitions import read_partition_table
@@ -18,7 +20,7 @@ from ..errors import ImgcastError, UsageError
 from ..stream.base import StreamFormat
 from .builder import MAX_CHUNK, ImageBuilder
 from .events import PartitionMapped
-from .format import PREAMBLE_SIZE, ImageFormatError
+from .format import PREAMBLE_SIZE, TRAILER_SIZE, ImageFormatError, Trailer
 from .header import LEVELS, ImageHeader, PartitionInfo, check_preamble, header_size, parse_header
 from .plan import plan_regions, safe_area_is_free
 
@@ -103,6 +105,10 @@ class DiskImageSource:
         )
         return header, plan_regions(disk.size, mapped, skip_safe)
 
+    def content_digest(self) -> bytes:
+        """The SHA-256 in the trailer the builder wrote (known once the stream is read to its end)."""
+        return self.builder.sha256
+
     @property
     def disk_progress(self) -> tuple[int, int]:
         """(disk bytes examined, disk bytes planned): a known total for progress displays, which
@@ -155,6 +161,16 @@ class ImageFileSource:
         self.stream_size: int | None = os.fstat(self._file.fileno()).st_size
         self.disk_size = self.header.disk_size
         self.description = f"{self.path} (image of a {self.disk_size:,}-byte disk, {self.stream_size:,} bytes)"
+
+    def content_digest(self) -> bytes:
+        """The SHA-256 the image's trailer carries: what clients check the image against. A
+        damaged trailer gives b"", which no client's check matches (and each names the fault)."""
+        size = self.stream_size or 0
+        raw = os.pread(self._file.fileno(), TRAILER_SIZE, max(0, size - TRAILER_SIZE))
+        try:
+            return Trailer.parse(raw).sha256
+        except (ConstructError, ValueError):
+            return b""
 
     def read(self, n: int) -> bytes:
         return self._file.read(n)

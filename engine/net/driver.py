@@ -16,9 +16,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..events import Event
-from ..stream.base import HashingReader, HashingWriter
+from ..stream.base import DigestingReader, DigestingWriter, HashingReader, HashingWriter
 from .faults import FaultInjector
 from .sockets import GSO_MAX_BYTES, MulticastSocket, gro_segment_size, gso_control
+
+Reader = HashingReader | DigestingReader
+Writer = HashingWriter | DigestingWriter
 
 RECV_BUFFER = 65536
 RECV_BATCH = 128  # receive calls per wake-up, so sending gets its turn
@@ -28,7 +31,7 @@ ANC_SPACE = socket.CMSG_SPACE(4)
 class SourceReader(threading.Thread):
     """Reads the master's stream slice by slice ahead of the sender, hashing as it goes."""
 
-    def __init__(self, reader: HashingReader, slice_bytes: int, depth: int, wake: Callable[[], None]) -> None:
+    def __init__(self, reader: Reader, slice_bytes: int, depth: int, wake: Callable[[], None]) -> None:
         super().__init__(name="imgcast-source", daemon=True)
         self.reader = reader
         self.slice_bytes = slice_bytes
@@ -61,7 +64,7 @@ class SourceReader(threading.Thread):
         self._stopping.set()
 
 
-def _read_full(reader: HashingReader, n: int) -> bytes:
+def _read_full(reader: Reader, n: int) -> bytes:
     parts, got = [], 0
     while got < n:
         data = reader.read(n - got)
@@ -75,7 +78,7 @@ def _read_full(reader: HashingReader, n: int) -> bytes:
 class TargetWriter(threading.Thread):
     """Writes a client's stream in order and hashes it; `finish` flushes and checks the target."""
 
-    def __init__(self, writer: HashingWriter, wake: Callable[[], None]) -> None:
+    def __init__(self, writer: Writer, wake: Callable[[], None]) -> None:
         super().__init__(name="imgcast-target", daemon=True)
         self.writer = writer
         self.pending: queue.Queue[Any] = queue.Queue()
@@ -258,12 +261,12 @@ class Driver:
 
     # --- disks ----------------------------------------------------------------------------
 
-    def attach_source(self, reader: HashingReader) -> None:
+    def attach_source(self, reader: Reader) -> None:
         cfg = self.machine.config
         self.source = SourceReader(reader, cfg.slice_bytes, cfg.readahead_slices * 2, self.wake_threadsafe)
         self.source.start()
 
-    def attach_target(self, writer: HashingWriter) -> None:
+    def attach_target(self, writer: Writer) -> None:
         self.target = TargetWriter(writer, self.wake_threadsafe)
         self.target.start()
 

@@ -18,7 +18,12 @@ class StreamFormat(IntEnum):
 
 
 class StreamSource(Protocol):
-    """A master's stream. `read` is called from a worker thread, never from the event loop."""
+    """A master's stream. `read` is called from a worker thread, never from the event loop.
+
+    IMGCAST sources also have `content_digest() -> bytes`: the image's own SHA-256 (its trailer),
+    valid once the stream has been read to its end. For an image stream that is the digest the
+    session announces and clients check, so no byte is hashed twice.
+    """
 
     description: str
     stream_format: StreamFormat
@@ -33,7 +38,11 @@ class StreamSource(Protocol):
 
 
 class StreamSink(Protocol):
-    """A client's target. `write` is called from a worker thread with the stream in order."""
+    """A client's target. `write` is called from a worker thread with the stream in order.
+
+    Sinks for IMGCAST streams also have `content_digest() -> bytes`: the SHA-256 the image's
+    trailer carried, which `finish()` has checked against the bytes received.
+    """
 
     description: str
     capacity: int | None  # bytes the target can hold (None: grows, like a new regular file)
@@ -65,6 +74,46 @@ class HashingReader:
 
     def digest(self) -> bytes:
         return self._hash.digest()
+
+
+class DigestingReader:
+    """Reads an image source that computes its own SHA-256: the session's digest is the image's."""
+
+    def __init__(self, source: StreamSource) -> None:
+        self.source = source
+        self.bytes_read = 0
+
+    def read(self, n: int) -> bytes:
+        data = self.source.read(n)
+        self.bytes_read += len(data)
+        return data
+
+    def digest(self) -> bytes:
+        return self.source.content_digest()  # type: ignore[attr-defined]
+
+
+class DigestingWriter:
+    """Writes to an image sink that checks its own SHA-256; the digest is valid after finish()."""
+
+    def __init__(self, sink: StreamSink) -> None:
+        self.sink = sink
+        self.bytes_written = 0
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.sink.write(data)
+        self.bytes_written += len(data)
+
+    def digest(self) -> bytes:
+        return self.sink.content_digest()  # type: ignore[attr-defined]
+
+
+def reader_for(source: StreamSource) -> HashingReader | DigestingReader:
+    """Image streams carry their own SHA-256; raw streams are hashed as they are read."""
+    return DigestingReader(source) if source.stream_format == StreamFormat.IMGCAST else HashingReader(source)
+
+
+def writer_for(sink: StreamSink, stream_format: StreamFormat) -> HashingWriter | DigestingWriter:
+    return DigestingWriter(sink) if stream_format == StreamFormat.IMGCAST else HashingWriter(sink)
 
 
 class HashingWriter:

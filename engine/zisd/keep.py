@@ -94,6 +94,9 @@ class KeepImageSafeData:
         except ImgcastError as error:
             self.note = f"the last base image was not recorded: {error}"
 
+    def content_digest(self) -> bytes:
+        return self.inner.content_digest()  # type: ignore[attr-defined]
+
     def abort(self) -> None:
         """The put-down did not finish, or failed after finish() (a session whose SHA-256 did not
         match calls abort then): the record as it was before is put back, nothing marked done."""
