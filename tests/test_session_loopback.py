@@ -23,6 +23,13 @@ def spawn(*args: str) -> subprocess.Popen:
                             stdin=subprocess.DEVNULL, text=True)
 
 
+def wait_for_file(path, seconds: float = 30) -> None:
+    """Until the client has opened its target (it has joined), at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def events_of(output: str) -> list[dict]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
@@ -116,12 +123,8 @@ def test_ctrl_c_on_the_master_fails_every_client_and_leaves_no_process(tmp_path,
     source.write_bytes(os.urandom(32 << 20))
     clients = [spawn("session", session_name, "client", f"to={tmp_path / f't{i}'}") for i in range(2)]
     time.sleep(0.3)
-    master = subprocess.Popen([*IMG, "session", session_name, "master", "clients=2", f"from={source}",
-                               "--rate", "8M", *NET], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, text=True)
-    deadline = time.monotonic() + 30
-    while not (tmp_path / "t0").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    master = spawn("session", session_name, "master", "clients=2", f"from={source}", "--rate", "8M")
+    wait_for_file(tmp_path / "t0")
     time.sleep(0.5)
     master.send_signal(signal.SIGINT)
     results = finish_all([master, *clients], timeout=30)
@@ -138,12 +141,8 @@ def test_ctrl_c_on_a_client_leaves_and_says_the_target_is_incomplete(tmp_path, s
     client = spawn("session", session_name, "client", f"to={tmp_path / 't0'}")
     keeper = spawn("session", session_name, "client", f"to={tmp_path / 't1'}")
     time.sleep(0.3)
-    master = subprocess.Popen([*IMG, "session", session_name, "master", "clients=2", f"from={source}",
-                               "--rate", "16M", *NET], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, text=True)
-    deadline = time.monotonic() + 30
-    while not (tmp_path / "t0").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    master = spawn("session", session_name, "master", "clients=2", f"from={source}", "--rate", "16M")
+    wait_for_file(tmp_path / "t0")
     time.sleep(0.3)
     client.send_signal(signal.SIGINT)
     results = finish_all([client, master, keeper], timeout=60)
