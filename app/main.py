@@ -42,6 +42,7 @@ def main(kiosk: bool = False) -> int:
     async def until_closed() -> None:
         await closed.wait()
         await window.controller.wait_finished(SHUTDOWN_SECONDS)
+        await window.imaging.wait_finished(SHUTDOWN_SECONDS)
 
     with loop:
         loop.run_until_complete(until_closed())

@@ -25,11 +25,15 @@ from ..engine.naming import session_address
 from . import dialogs
 from .choices import SessionChoices
 from .client_table import ClientTableModel
+from .imaging_controller import ImagingController, ImagingFailed
 from .inventory_source import EngineInventory, InventorySource
 from .pages.base import WizardPage
 from .pages.disk_page import DiskPage
+from .pages.imaging_page import ImagingPage
 from .pages.inventory_page import InventoryPage
+from .pages.make_page import MakePage
 from .pages.progress_page import ProgressPage
+from .pages.restore_page import RestorePage
 from .pages.role_page import RolePage
 from .pages.session_page import SessionPage
 from .pages.start_page import StartPage
@@ -41,6 +45,7 @@ DEMO_SIZE = 32 << 20  # big enough to watch the bars move, small enough for any 
 DEMO_RATE = 8_000_000  # bytes/s: loopback would finish in a blink; a trainer wants to show the flow
 KIOSK_EXIT_SHORTCUT = "Ctrl+Alt+Shift+Q"
 WIZARD_FLOW = {"role": "session", "session": "disk"}  # the Next button's routes; disk -> session start
+IMAGING_PAGES = ("make", "restore")  # their Next starts the engine call, shown on the imaging page
 
 
 class MainWindow(QMainWindow):
@@ -56,6 +61,7 @@ class MainWindow(QMainWindow):
         self.choices = SessionChoices()
         self.inventory = inventory or EngineInventory()
         self.controller = SessionController(runner_factory, self)
+        self.imaging = ImagingController(self)
         self.clients = ClientTableModel(self)
         self.setWindowTitle(self.tr("imgcast — multicast imaging"))
 
@@ -68,6 +74,9 @@ class MainWindow(QMainWindow):
             "summary": SummaryPage(self.clients),
             "inventory": InventoryPage(self.inventory),
             "zisd": ZisdPage(self.inventory),
+            "make": MakePage(self.inventory),
+            "restore": RestorePage(self.inventory),
+            "imaging": ImagingPage(self.imaging),
         }
         self.stack = QStackedWidget()
         for page in self.pages.values():
@@ -78,6 +87,8 @@ class MainWindow(QMainWindow):
         self.summary_page.done.connect(self.go_home)
         self.session_page.demoRequested.connect(self.start_demo)
         self.controller.finished.connect(self._session_finished)
+        self.imaging_page.done.connect(self.go_home)
+        self.imaging.finished.connect(self._imaging_finished)
 
         self.back_button = QPushButton(self.tr("&Back"))
         self.back_button.clicked.connect(self.back)
@@ -131,6 +142,10 @@ class MainWindow(QMainWindow):
         return self.pages["progress"]  # type: ignore[return-value]
 
     @property
+    def imaging_page(self) -> ImagingPage:
+        return self.pages["imaging"]  # type: ignore[return-value]
+
+    @property
     def summary_page(self) -> SummaryPage:
         return self.pages["summary"]  # type: ignore[return-value]
 
@@ -167,6 +182,8 @@ class MainWindow(QMainWindow):
             self.go(WIZARD_FLOW[name])
         elif name == "disk":
             self.start_session()
+        elif name in IMAGING_PAGES:
+            self.start_imaging(name)
 
     def _update_navigation(self) -> None:
         page = self.stack.currentWidget()
@@ -175,7 +192,7 @@ class MainWindow(QMainWindow):
         self.nav.setVisible(page.uses_navigation)
         self.back_button.setEnabled(bool(self.history))
         name = self.current_name()
-        self.next_button.setVisible(name in WIZARD_FLOW or name == "disk")
+        self.next_button.setVisible(name in WIZARD_FLOW or name == "disk" or name in IMAGING_PAGES)
         self.next_button.setText(page.next_text())
         self.next_button.setEnabled(page.is_complete())
 
@@ -222,6 +239,30 @@ class MainWindow(QMainWindow):
         self.history = []
         self.go("summary", remember=False)
 
+    # --- image files ----------------------------------------------------------------------------
+
+    def start_imaging(self, name: str) -> None:
+        """Save or put down an image file: the page makes its one engine call, this page shows it."""
+        page: MakePage | RestorePage = self.pages[name]  # type: ignore[assignment]
+        target = page.file.path() if name == "make" else str(page.target.choice()[0])
+        try:
+            self.imaging_page.begin(name, page.describe(), target)
+            page.start(self.imaging)
+        except (ImgcastError, ImportError) as error:
+            page.show_error(str(error))
+            return
+        self.go("imaging")
+
+    def _imaging_finished(self, final: object) -> None:
+        """A refusal before anything was written goes back to the page that can fix it."""
+        if isinstance(final, ImagingFailed) and final.usage and self.current_name() == "imaging" and self.history:
+            self.back()
+            page = self.stack.currentWidget()
+            if isinstance(page, WizardPage):
+                page.show_error(final.reason)
+            return
+        self.history = []
+
     # --- window state, closing, kiosk ------------------------------------------------------------
 
     def _restore_state(self) -> None:
@@ -254,8 +295,16 @@ class MainWindow(QMainWindow):
                 self.tr("A session is running. Closing cancels it (a client's target stays incomplete). Close?")):
             event.ignore()
             return
+        if self.imaging.running and not dialogs.confirm(
+                self, self.tr("Stop the image file?"),
+                self.tr("An image file is being saved or put down. Closing stops it (a disk being written "
+                        "stays incomplete). Close?")):
+            event.ignore()
+            return
         if self.controller.running:
             self.controller.cancel()
+        if self.imaging.running:
+            self.imaging.cancel()
         if not self.kiosk:
             QSettings().setValue("window/geometry", self.saveGeometry())
         event.accept()

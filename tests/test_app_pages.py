@@ -231,7 +231,7 @@ def test_zisd_form_writes_a_real_record_through_the_engine(qtbot, qloop, tmp_pat
 
 
 @pytest.mark.parametrize("page_name", ["start", "role", "session", "disk", "progress", "summary",
-                                       "inventory", "zisd"])
+                                       "inventory", "zisd", "make", "restore", "imaging"])
 def test_each_page_has_distinct_mnemonics(window, qtbot, page_name):
     """Alt+letter must reach one control per page (the Back/Next bar included)."""
     from PySide6.QtWidgets import QAbstractButton, QLabel

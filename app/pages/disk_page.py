@@ -56,9 +56,12 @@ class DiskChooser(QGroupBox):
     changed = Signal()
 
     def __init__(self, title: str, disk_text: str, file_text: str, browse_text: str, saving: bool,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, dialog_title: str = "", file_filter: str = "") -> None:
         super().__init__(title, parent)
         self.saving = saving
+        self.dialog_title = dialog_title or (self.tr("Write the image to a file") if saving
+                                             else self.tr("Send an image or raw file"))
+        self.file_filter = file_filter or ("" if saving else self.tr("Image files (*.imgcast);;All files (*)"))
         self.disks: dict[str, Any] = {}
         layout = QVBoxLayout(self)
         self.disk_radio = QRadioButton(disk_text)
@@ -122,11 +125,9 @@ class DiskChooser(QGroupBox):
 
     def _browse(self) -> None:
         if self.saving:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Write the image to a file"))
+            path, _ = QFileDialog.getSaveFileName(self, self.dialog_title, "", self.file_filter)
         else:
-            path, _ = QFileDialog.getOpenFileName(
-                self, self.tr("Send an image or raw file"), "",
-                self.tr("Image files (*.imgcast);;All files (*)"))
+            path, _ = QFileDialog.getOpenFileName(self, self.dialog_title, "", self.file_filter)
         if path:
             self.path_edit.setText(path)
 

@@ -11,7 +11,7 @@ from .base import WizardPage
 
 
 class StartPage(WizardPage):
-    """Emits `chosen` with "session", "demo", "inventory" or "zisd"."""
+    """Emits `chosen` with "session", "demo", "make", "restore", "inventory" or "zisd"."""
 
     chosen = Signal(str)
     uses_navigation = False
@@ -28,6 +28,10 @@ class StartPage(WizardPage):
              self.tr("Send this computer's disk or an image file to many computers, or receive one.")),
             ("demo", "demo", self.tr("&Demo session on this computer"),
              self.tr("A real session over loopback with a generated image: see the whole flow without a network.")),
+            ("make", "save-image", self.tr("&Save an image file"),
+             self.tr("Copy a disk of this computer into an image file, to send or put down later.")),
+            ("restore", "put-down", self.tr("&Put an image file down"),
+             self.tr("Replace everything on a disk of this computer with an image file.")),
             ("inventory", "hardware", self.tr("&Hardware information"),
              self.tr("Disks, network interfaces and the rest of what imgcast detects here.")),
             ("zisd", "zisd", self.tr("&Image-safe data"),

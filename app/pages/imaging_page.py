@@ -1,0 +1,168 @@
+"""Saving or putting down an image file: live progress (bar, throughput, ETA, the partitions the
+engine examined), Cancel, then the result on the same page (what was written, the SHA-256), or
+why it stopped. A cancelled or failed put-down says its target is incomplete.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from ...engine import events as ev
+from ...engine.image.events import ImageMade, ImageRestored, PartitionMapped
+from ..imaging_controller import ImagingController, ImagingFailed
+from ..theme import emphasise
+from ..units import human_duration, human_rate, human_size
+from .base import WizardPage
+
+BAR_STEPS = 1000  # QProgressBar is int-based: disks are bigger than 2**31 bytes
+
+
+def partition_line(event: PartitionMapped) -> str:
+    what = event.filesystem or "no file system imgcast reads"
+    if event.sent == "used_blocks":
+        return f"partition {event.number}: {what}, {human_size(event.used_bytes)} in use of {human_size(event.size)}"
+    return f"partition {event.number}: {what}, all {human_size(event.size)} copied"
+
+
+class ImagingPage(WizardPage):
+    done = Signal()
+    uses_navigation = False
+
+    def __init__(self, imaging: ImagingController, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Image file"), "", parent)
+        self.imaging = imaging
+        self.kind = "make"  # make | restore
+        self.target = ""
+        self.phase = "idle"  # idle | running | done
+        self.last_progress: ev.Progress | None = None
+        self.status = QLabel()
+        self.status.setObjectName("bigStatus")
+        emphasise(self.status, 1.3)
+        self.status.setWordWrap(True)
+        self.body.addWidget(self.status)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, BAR_STEPS)
+        self.body.addWidget(self.bar)
+        self.stats = QLabel()
+        self.body.addWidget(self.stats)
+        self.facts = QFormLayout()
+        self.body.addLayout(self.facts)
+        self.log = QListWidget()
+        self.log.setToolTip(self.tr("What the engine reported"))
+        self.body.addWidget(self.log, 1)
+        buttons = QHBoxLayout()
+        self.cancel_button = QPushButton(self.tr("&Cancel"))
+        self.cancel_button.clicked.connect(self.cancel)
+        self.done_button = QPushButton(self.tr("&Done"))
+        self.done_button.setObjectName("primary")
+        self.done_button.clicked.connect(self.done)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.done_button)
+        self.outer.addLayout(buttons)
+        imaging.event.connect(self.on_event)
+        imaging.finished.connect(self.on_finished)
+
+    def begin(self, kind: str, title: str, target: str) -> None:
+        """Reset for a new make or restore (called by the window before the engine call)."""
+        self.kind, self.target, self.phase = kind, target, "running"
+        self.last_progress = None
+        self.title_label.setText(title)
+        self.status.setText(self.tr("Reading the disk…") if kind == "make" else self.tr("Putting the image down…"))
+        self.bar.setRange(0, BAR_STEPS)
+        self.bar.setValue(0)
+        self.bar.show()
+        self.stats.setText("")
+        self.log.clear()
+        while self.facts.rowCount():
+            self.facts.removeRow(0)
+        self.show_error("")
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
+        self.done_button.hide()
+        self.cancel_button.setFocus()
+
+    def cancel(self) -> None:
+        if self.phase == "running":
+            self.cancel_button.setEnabled(False)
+            self.status.setText(self.tr("Cancelling…"))
+            self.imaging.cancel()
+
+    def on_event(self, event: ev.Event) -> None:
+        if isinstance(event, ev.Progress):
+            self._show_progress(event)
+        elif isinstance(event, PartitionMapped):
+            self._log(partition_line(event))
+
+    def _log(self, line: str) -> None:
+        self.log.addItem(f"{time.strftime('%H:%M:%S')}  {line}")
+        self.log.scrollToBottom()
+
+    def _show_progress(self, event: ev.Progress) -> None:
+        self.last_progress = event
+        if not event.total:
+            return
+        self.bar.setValue(int(BAR_STEPS * min(event.done, event.total) / event.total))
+        remaining = (event.total - event.done) / event.rate if event.rate > 0 else None
+        self.stats.setText(" · ".join((
+            self.tr("{0} of {1}").format(human_size(event.done), human_size(event.total)),
+            human_rate(event.rate),
+            self.tr("ETA {0}").format(human_duration(remaining)),
+        )))
+
+    def _fact(self, label: str, value: str) -> None:
+        shown = QLabel(value)
+        shown.setWordWrap(True)
+        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts.addRow(label, shown)
+
+    def on_finished(self, final: object) -> None:
+        self.phase = "done"
+        self.cancel_button.hide()
+        self.done_button.show()
+        self.done_button.setFocus()
+        if isinstance(final, ImageMade):
+            self.bar.setValue(BAR_STEPS)
+            self.status.setText(self.tr("The image file is saved"))
+            ratio = final.image_size / final.disk_size if final.disk_size else 0.0
+            self._fact(self.tr("Image file:"), final.path)
+            self._fact(self.tr("Size:"), self.tr("{0} for a {1} disk ({2:.0%})").format(
+                human_size(final.image_size), human_size(final.disk_size), ratio))
+            self._fact(self.tr("Took:"), self._took(final.seconds, final.disk_size))
+            self._fact(self.tr("SHA-256:"), final.sha256)
+            self._log(self.tr("saved {0}").format(final.path))
+        elif isinstance(final, ImageRestored):
+            self.bar.setValue(BAR_STEPS)
+            self.status.setText(self.tr("The image is down on {0} and verified").format(final.target))
+            self._fact(self.tr("Written to:"), final.target)
+            self._fact(self.tr("Data written:"), self.tr("{0}, and {1} made zero").format(
+                human_size(final.written), human_size(final.zeroed)))
+            self._fact(self.tr("Took:"), self._took(final.seconds, final.disk_size))
+            self._fact(self.tr("SHA-256:"), self.tr("{0} (matches the image)").format(final.sha256))
+            self._log(self.tr("verified {0}").format(final.target))
+        elif isinstance(final, ImagingFailed):
+            self.bar.hide()
+            if final.cancelled:
+                self.status.setText(self.tr("Cancelled"))
+            else:
+                self.status.setText(self.tr("It did not work"))
+                self.show_error(final.reason)
+            self._fact(self.tr("Result:"), self.tr("No image file was written.") if self.kind == "make" else
+                       self.tr("{0} is incomplete: put an image down on it again before using it.").format(
+                           self.target))
+            self._log(final.reason)
+
+    def _took(self, seconds: float, disk_size: int) -> str:
+        rate = disk_size / seconds if seconds > 0 else 0.0
+        return self.tr("{0} ({1} of disk)").format(human_duration(seconds), human_rate(rate))

@@ -1,0 +1,85 @@
+"""Put an image file down: choose the .imgcast file and the disk (or raw disk file) it replaces.
+
+Mounted disks and the system disk are listed with the reason but cannot be chosen; writing a
+disk asks once more, naming it. The page turns the answers into one engine call,
+`restore_image` (what `img restore FILE to=DISK` does), which checks the image end to end.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+
+from ...engine.disk.device import is_block_device
+from ...engine.errors import ImgcastError
+from .. import dialogs
+from ..file_field import FileField
+from ..imaging_controller import ImagingController
+from ..inventory_source import InventorySource
+from .base import WizardPage
+from .disk_page import DiskChooser, disk_title
+
+
+class RestorePage(WizardPage):
+    def __init__(self, inventory: InventorySource, parent: QWidget | None = None) -> None:
+        super().__init__(
+            self.tr("Put an image file down"),
+            self.tr("Replace everything on a disk with an image file. The disk's image-safe data "
+                    "is kept, and the image is checked once it is down."),
+            parent)
+        self.inventory = inventory
+        self.confirmed = False
+        box = QGroupBox(self.tr("Image to put down"))
+        form = QFormLayout(box)
+        self.file = FileField(self.tr("Bro&wse…"), self.tr("Choose the image to put down"), saving=False)
+        self.file.changed.connect(self.completeChanged)
+        file_label = QLabel(self.tr("Image f&ile:"))
+        file_label.setBuddy(self.file.edit)
+        form.addRow(file_label, self.file)
+        self.body.addWidget(box)
+        self.target = DiskChooser(
+            self.tr("Write to"), self.tr("A &disk of this computer (everything on it is replaced)"),
+            self.tr("A raw disk fi&le:"), self.tr("Brows&e…"), saving=True,
+            dialog_title=self.tr("Write to a raw disk file"), file_filter=self.tr("All files (*)"))
+        self.target.changed.connect(self.completeChanged)
+        self.target.path_edit.returnPressed.connect(self.submitted)
+        self.body.addWidget(self.target, 1)
+
+    def next_text(self) -> str:
+        return self.tr("&Put the image down")
+
+    def enter(self, choices: object) -> None:
+        try:
+            disks = self.inventory.list_disks()
+            self.show_error("")
+        except ImgcastError as error:
+            disks = []
+            self.show_error(self.tr("Disks cannot be listed: {0}. Raw disk files still work.").format(error))
+        self.target.fill(disks)
+
+    def is_complete(self) -> bool:
+        return bool(self.file.path() and self.target.choice()[0])
+
+    def leave(self, choices: object) -> bool:
+        """Writing a disk (chosen from the list, or a device typed as a path) asks, naming it."""
+        self.show_error("")
+        target, is_disk = self.target.choice()
+        self.confirmed = False
+        if is_disk or is_block_device(str(target)):
+            disk = self.target.selected_disk() if is_disk else None
+            named = disk_title(disk) if disk is not None else str(target)
+            if not dialogs.confirm(
+                self, self.tr("Overwrite a disk?"),
+                self.tr("Everything on {0} will be replaced by {1}. This cannot be undone.\n\n"
+                        "Overwrite {2}?").format(named, self.file.path(), target),
+            ):
+                return False
+            self.confirmed = True
+        return True
+
+    def describe(self) -> str:
+        return self.tr("Putting {0} down on {1}").format(self.file.path(), self.target.choice()[0])
+
+    def start(self, imaging: ImagingController) -> None:
+        """The one engine call this page exists for."""
+        target, _is_disk = self.target.choice()
+        imaging.restore(self.file.path(), str(target), confirmed=self.confirmed)
