@@ -179,7 +179,6 @@ def test_zisd_form_validates_confirms_naming_the_disk_and_writes(window, qtbot, 
 
 
 def test_info_views_render_this_computers_real_inventory(qtbot, qloop):  # noqa: F811
-    pytest.importorskip("imgcast.engine.inventory", reason="the engine's inventory has not landed yet")
     from imgcast.app.inventory_source import EngineInventory
 
     win = MainWindow(inventory=EngineInventory())
@@ -188,20 +187,24 @@ def test_info_views_render_this_computers_real_inventory(qtbot, qloop):  # noqa:
     qtbot.mouseClick(win.start_page.buttons["inventory"], Qt.MouseButton.LeftButton)
     page = win.pages["inventory"]
     assert page.error_label.isHidden(), page.error_label.text()
-    assert page.tree.topLevelItemCount() > 0
-    shown = {page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())}
-    assert shown == set(win.inventory.collect_inventory().to_json())
-    assert json.loads(page.as_text()).keys() == page.data.keys()
+    expected = win.inventory.collect_inventory().to_json()
+    shown = {page.tree.topLevelItem(i).text(0): page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())}
+    assert set(shown) == set(expected)
+    # Each multicast interface the engine reports is a branch named by the interface, loopback included.
+    interfaces = shown["multicast_interfaces"]
+    names = {interfaces.child(i).text(0) for i in range(interfaces.childCount())}
+    assert "lo" in names and names == {i["name"] for i in expected["multicast_interfaces"]}, names
+    assert json.loads(page.as_text()) == json.loads(json.dumps(expected, default=str))
     # The disk page lists the same disks (the image-safe data page is not opened: it would read them).
     win.go("disk")
     tree = win.disk_page.source.tree
     assert tree.topLevelItemCount() == len(win.inventory.list_disks())
 
 
-def test_zisd_form_writes_a_real_record_through_the_engine(qtbot, qloop, tmp_path, monkeypatch):  # noqa: F811
+def test_zisd_form_reads_validates_confirms_and_writes_a_raw_file_disk(qtbot, qloop, tmp_path, monkeypatch):  # noqa: F811
     """The form against the engine's own zisd code, on a raw file standing in for a disk."""
-    zisd = pytest.importorskip("imgcast.engine.zisd", reason="the engine's zisd has not landed yet")
     from imgcast.app.inventory_source import EngineInventory
+    from imgcast.engine import zisd
     from test_app_support import FakeDisk
 
     disk = tmp_path / "disk.raw"
@@ -211,23 +214,62 @@ def test_zisd_form_writes_a_real_record_through_the_engine(qtbot, qloop, tmp_pat
         def list_disks(self):
             return [FakeDisk(str(disk), "raw file", 8 << 20, table=None)]
 
-    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: True)
+    asked: list[str] = []
+    answer = [False]
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: asked.append(text) or answer[0])
     win = MainWindow(inventory=OneFileDisk())
     qtbot.addWidget(win)
     win.show()
     win.go("zisd")
     page = win.pages["zisd"]
+    assert set(page.fields) == set(zisd.EDITABLE_KEYS)  # the engine says what can be edited
+    assert "no image-safe data yet" in page.state_label.text()
     qtbot.keyClicks(page.fields["ip_address"], "10.0.300.5")
     assert not page.write()
-    assert "not an IPv4 address" in page.error_label.text()
+    assert "10.0.300.5" in page.error_label.text() and asked == []
     assert zisd.read_zisd(str(disk)) is None  # nothing was written
     page.fields["ip_address"].setText("10.0.30.5")
     page.fields["subnet_mask"].setText("255.255.255.0")
     qtbot.keyClicks(page.fields["computer_name"], "LAB-07")
-    assert page.write(), page.error_label.text()
+    before = disk.read_bytes()
+    assert not page.write()  # answered No
+    assert len(asked) == 1 and str(disk) in asked[0]
+    assert disk.read_bytes() == before
+    answer[0] = True
+    qtbot.mouseClick(page.write_button, Qt.MouseButton.LeftButton)
+    assert page.error_label.isHidden(), page.error_label.text()
     record = zisd.read_zisd(str(disk))
     assert (record.dhcp, record.ip_address, record.computer_name) == (False, "10.0.30.5", "LAB-07")
-    assert not page.fields["dhcp"].isChecked() and page.fields["ip_address"].text() == "10.0.30.5"
+    assert "Written to" in page.state_label.text()
+    # What the form shows now is read back from the disk, in a fresh window too.
+    again = MainWindow(inventory=OneFileDisk())
+    qtbot.addWidget(again)
+    again.go("zisd")
+    fields = again.pages["zisd"].fields
+    assert not fields["dhcp"].isChecked() and fields["ip_address"].text() == "10.0.30.5"
+    assert fields["computer_name"].text() == "LAB-07"
+
+
+def test_zisd_view_shows_the_last_base_image_the_engine_recorded(qtbot, qloop, tmp_path):  # noqa: F811
+    from imgcast.app.inventory_source import EngineInventory
+    from imgcast.engine import zisd
+    from test_app_support import FakeDisk
+
+    disk = tmp_path / "disk.raw"
+    disk.write_bytes(bytes(8 << 20))
+    zisd.record_base_image(str(disk), "win11-2026-11.imgcast", bytes(range(32)).hex(), "room 12")
+
+    class OneFileDisk(EngineInventory):
+        def list_disks(self):
+            return [FakeDisk(str(disk), "raw file", 8 << 20, table=None)]
+
+    win = MainWindow(inventory=OneFileDisk())
+    qtbot.addWidget(win)
+    win.go("zisd")
+    page = win.pages["zisd"]
+    shown = [page.last_form.itemAt(r, page.last_form.ItemRole.FieldRole).widget().text()
+             for r in range(page.last_form.rowCount())]
+    assert "win11-2026-11.imgcast" in shown and bytes(range(32)).hex() in shown and "room 12" in shown
 
 
 @pytest.mark.parametrize("page_name", ["start", "role", "session", "disk", "progress", "summary",
