@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..engine import events as ev
@@ -80,6 +80,52 @@ def shoot(window: MainWindow, out: Path, name: str) -> None:
     print(out / f"{name}.png")
 
 
+def shoot_imaging(window: MainWindow, out: Path, prefix: str) -> None:
+    """The image-file pages, with progress and results replayed through the imaging adapter."""
+    from ..engine.image.events import ImageMade, ImageRestored, PartitionMapped
+
+    window.go("make")
+    make = window.pages["make"]
+    disks = [make.source.tree.topLevelItem(i) for i in range(make.source.tree.topLevelItemCount())]
+    usable = [item for item in disks if item.flags() & Qt.ItemFlag.ItemIsSelectable]
+    if usable:
+        make.source.tree.setCurrentItem(usable[0])
+    else:
+        make.source.path_edit.setText("/srv/disks/room12-master.raw")
+    make.file.set_path("/srv/images/win11-2026-11.imgcast")
+    shoot(window, out, prefix + "10-save-image")
+    imaging = window.imaging
+    window.imaging_page.begin("make", "/dev/nvme0n1", "/srv/images/win11-2026-11.imgcast")
+    window.go("imaging")
+    for step in range(60):  # the chart's history: its samples come from report timing, which a replay lacks
+        window.imaging_page.chart.add(380e6 + 40e6 * ((step * 7) % 5) / 5 - (120e6 if 20 < step < 26 else 0))
+    total = 256_060_514_304
+    for event in (PartitionMapped(1, "vfat", 104_857_600, 31_457_280, "used_blocks"),
+                  PartitionMapped(2, "", 16_777_216, 0, "whole"),
+                  PartitionMapped(3, "ntfs", 255_937_052_672, 38_654_705_664, "used_blocks"),
+                  ev.Progress(total * 37 // 100, total, 412e6, 0, 0)):
+        imaging.event.emit(event)
+    shoot(window, out, prefix + "11-saving")
+    imaging.finished.emit(ImageMade("/srv/images/win11-2026-11.imgcast", total, 17_394_712_311, 61_045,
+                                    "9c" * 32, 611.2))
+    shoot(window, out, prefix + "12-saved")
+    window.go_home()
+    window.go("restore")
+    restore = window.pages["restore"]
+    restore.file.set_path("/srv/images/win11-2026-11.imgcast")
+    shoot(window, out, prefix + "13-put-down")
+    window.imaging_page.begin("restore", "/srv/images/win11-2026-11.imgcast", "/dev/sdb")
+    window.go("imaging")
+    for step in range(40):
+        window.imaging_page.chart.add(180e6 + 20e6 * ((step * 3) % 4) / 4)
+    imaging.event.emit(ev.Progress(6_300_000_000, 17_394_712_311, 188e6, 0, 0))
+    shoot(window, out, prefix + "14-putting-down")
+    imaging.finished.emit(ImageRestored("/dev/sdb", total, 17_394_712_311, 70_866_960_384, 185_193_553_920,
+                                        "9c" * 32, 402.7))
+    shoot(window, out, prefix + "15-put-down-verified")
+    window.go_home()
+
+
 def capture(out: Path, kiosk: bool, prefix: str) -> MainWindow:
     from .event_loop import WizardEventLoop as AsyncLoop
 
@@ -132,6 +178,8 @@ def capture(out: Path, kiosk: bool, prefix: str) -> MainWindow:
     shoot(window, out, prefix + "8-hardware")
     window.go("zisd")
     shoot(window, out, prefix + "9-image-safe-data")
+    window.go_home()
+    shoot_imaging(window, out, prefix)
     window.close()
     asyncio.events._set_running_loop(None)
     return window

@@ -78,7 +78,11 @@ def apply_theme(app: QApplication, kiosk: bool, scheme: str | None = None) -> No
     else:
         app.setPalette(app.style().standardPalette())
     with open(resource_path("style.qss"), encoding="utf-8") as sheet:
-        app.setStyleSheet(sheet.read())
+        style = sheet.read()
+    if kiosk:
+        with open(resource_path("kiosk.qss"), encoding="utf-8") as sheet:
+            style += "\n" + sheet.read()
+    app.setStyleSheet(style)
     app.setWindowIcon(icon("imgcast"))
     if kiosk:
         font = QFont(app.font())

@@ -244,9 +244,8 @@ class MainWindow(QMainWindow):
     def start_imaging(self, name: str) -> None:
         """Save or put down an image file: the page makes its one engine call, this page shows it."""
         page: MakePage | RestorePage = self.pages[name]  # type: ignore[assignment]
-        target = page.file.path() if name == "make" else str(page.target.choice()[0])
         try:
-            self.imaging_page.begin(name, page.describe(), target)
+            self.imaging_page.begin(name, *page.source_and_target())
             page.start(self.imaging)
         except (ImgcastError, ImportError) as error:
             page.show_error(str(error))

@@ -22,6 +22,7 @@ from ...engine import events as ev
 from ...engine.image.events import ImageMade, ImageRestored, PartitionMapped
 from ..imaging_controller import ImagingController, ImagingFailed
 from ..theme import emphasise
+from ..throughput_chart import ThroughputChart
 from ..units import human_duration, human_rate, human_size
 from .base import WizardPage
 
@@ -46,6 +47,7 @@ class ImagingPage(WizardPage):
         self.target = ""
         self.phase = "idle"  # idle | running | done
         self.last_progress: ev.Progress | None = None
+        self.last_sample: tuple[float, int] | None = None  # (monotonic time, bytes done) of the last report
         self.status = QLabel()
         self.status.setObjectName("bigStatus")
         emphasise(self.status, 1.3)
@@ -58,9 +60,12 @@ class ImagingPage(WizardPage):
         self.body.addWidget(self.stats)
         self.facts = QFormLayout()
         self.body.addLayout(self.facts)
+        self.chart = ThroughputChart()
+        self.body.addWidget(self.chart, 1)
         self.log = QListWidget()
         self.log.setToolTip(self.tr("What the engine reported"))
-        self.body.addWidget(self.log, 1)
+        self.log.setMaximumHeight(self.log.fontMetrics().height() * 7)
+        self.body.addWidget(self.log)
         buttons = QHBoxLayout()
         self.cancel_button = QPushButton(self.tr("&Cancel"))
         self.cancel_button.clicked.connect(self.cancel)
@@ -74,16 +79,23 @@ class ImagingPage(WizardPage):
         imaging.event.connect(self.on_event)
         imaging.finished.connect(self.on_finished)
 
-    def begin(self, kind: str, title: str, target: str) -> None:
+    def begin(self, kind: str, source: str, target: str) -> None:
         """Reset for a new make or restore (called by the window before the engine call)."""
         self.kind, self.target, self.phase = kind, target, "running"
         self.last_progress = None
-        self.title_label.setText(title)
+        self.last_sample = None
+        self.title_label.setText(self.tr("Saving an image file") if kind == "make"
+                                 else self.tr("Putting an image file down"))
+        self.intro_label.setText(self.tr("From {0}\nTo {1}").format(source, target))
+        self.intro_label.show()
+        self.chart.reset()
+        self.chart.show()
         self.status.setText(self.tr("Reading the disk…") if kind == "make" else self.tr("Putting the image down…"))
         self.bar.setRange(0, BAR_STEPS)
         self.bar.setValue(0)
         self.bar.show()
         self.stats.setText("")
+        self.stats.show()
         self.log.clear()
         while self.facts.rowCount():
             self.facts.removeRow(0)
@@ -110,7 +122,13 @@ class ImagingPage(WizardPage):
         self.log.scrollToBottom()
 
     def _show_progress(self, event: ev.Progress) -> None:
+        """The bar and ETA use the engine's rate (averaged since the start, so the ETA is steady);
+        the chart shows the rate between two reports, so a slow stretch of the disk is visible."""
         self.last_progress = event
+        now = time.monotonic()
+        if self.last_sample is not None and now > self.last_sample[0]:
+            self.chart.add((event.done - self.last_sample[1]) / (now - self.last_sample[0]))
+        self.last_sample = (now, event.done)
         if not event.total:
             return
         self.bar.setValue(int(BAR_STEPS * min(event.done, event.total) / event.total))
@@ -129,6 +147,7 @@ class ImagingPage(WizardPage):
 
     def on_finished(self, final: object) -> None:
         self.phase = "done"
+        self.stats.hide()  # the facts below say it all; a last "ETA" would only confuse
         self.cancel_button.hide()
         self.done_button.show()
         self.done_button.setFocus()
@@ -153,6 +172,7 @@ class ImagingPage(WizardPage):
             self._log(self.tr("verified {0}").format(final.target))
         elif isinstance(final, ImagingFailed):
             self.bar.hide()
+            self.chart.hide()
             if final.cancelled:
                 self.status.setText(self.tr("Cancelled"))
             else:
@@ -165,4 +185,4 @@ class ImagingPage(WizardPage):
 
     def _took(self, seconds: float, disk_size: int) -> str:
         rate = disk_size / seconds if seconds > 0 else 0.0
-        return self.tr("{0} ({1} of disk)").format(human_duration(seconds), human_rate(rate))
+        return self.tr("{0} at {1}").format(human_duration(seconds), human_rate(rate))

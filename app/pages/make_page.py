@@ -10,7 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QWidget,
+)
 
 from ...engine.errors import ImgcastError
 from ...engine.image.header import LEVELS
@@ -42,7 +50,7 @@ class MakePage(WizardPage):
             self.tr("Bro&wse…"), saving=False, dialog_title=self.tr("Save from a raw disk file"),
             file_filter=self.tr("All files (*)"))
         self.source.changed.connect(self.completeChanged)
-        self.body.addWidget(self.source, 1)
+        self.body.addWidget(self.source)
 
         box = QGroupBox(self.tr("Save to"))
         form = QFormLayout(box)
@@ -59,12 +67,16 @@ class MakePage(WizardPage):
         self.level_combo.setToolTip(self.tr("How hard the image is compressed (img make --level)."))
         level_label = QLabel(self.tr("&Compression:"))
         level_label.setBuddy(self.level_combo)
-        form.addRow(level_label, self.level_combo)
+        level_row = QHBoxLayout()  # a short choice: a short box, not one across the window
+        level_row.addWidget(self.level_combo)
+        level_row.addStretch(1)
+        form.addRow(level_label, level_row)
         self.raw_check = QCheckBox(self.tr("Copy every sec&tor, not only the blocks in use"))
         self.raw_check.setToolTip(self.tr("For disks whose file systems imgcast cannot read (img make --raw). "
                                           "The image is larger."))
         form.addRow("", self.raw_check)
         self.body.addWidget(box)
+        self.body.addStretch(1)
 
     def next_text(self) -> str:
         return self.tr("&Save the image")
@@ -93,8 +105,8 @@ class MakePage(WizardPage):
             self.overwrite = True
         return True
 
-    def describe(self) -> str:
-        return self.tr("Saving {0} to {1}").format(self.source.choice()[0], self.file.path())
+    def source_and_target(self) -> tuple[str, str]:
+        return str(self.source.choice()[0]), self.file.path()
 
     def start(self, imaging: ImagingController) -> None:
         """The one engine call this page exists for."""

@@ -42,7 +42,8 @@ class RestorePage(WizardPage):
             dialog_title=self.tr("Write to a raw disk file"), file_filter=self.tr("All files (*)"))
         self.target.changed.connect(self.completeChanged)
         self.target.path_edit.returnPressed.connect(self.submitted)
-        self.body.addWidget(self.target, 1)
+        self.body.addWidget(self.target)
+        self.body.addStretch(1)
 
     def next_text(self) -> str:
         return self.tr("&Put the image down")
@@ -76,8 +77,8 @@ class RestorePage(WizardPage):
             self.confirmed = True
         return True
 
-    def describe(self) -> str:
-        return self.tr("Putting {0} down on {1}").format(self.file.path(), self.target.choice()[0])
+    def source_and_target(self) -> tuple[str, str]:
+        return self.file.path(), str(self.target.choice()[0])
 
     def start(self, imaging: ImagingController) -> None:
         """The one engine call this page exists for."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import QCommandLinkButton, QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
 
+from ..choice_button import ChoiceButton
 from ..signals import emit
 from ..theme import icon
 from .base import WizardPage
@@ -22,7 +23,7 @@ class StartPage(WizardPage):
             self.tr("imgcast puts one disk image down on many computers at once over the network."),
             parent,
         )
-        self.buttons: dict[str, QCommandLinkButton] = {}
+        self.buttons: dict[str, ChoiceButton] = {}
         for key, icon_name, text, detail in (
             ("session", "session", self.tr("&Multicast session"),
              self.tr("Send this computer's disk or an image file to many computers, or receive one.")),
@@ -37,15 +38,13 @@ class StartPage(WizardPage):
             ("zisd", "zisd", self.tr("&Image-safe data"),
              self.tr("The network identity and last image kept on each disk, which imaging never overwrites.")),
         ):
-            button = QCommandLinkButton(text, detail)
-            button.setIcon(icon(icon_name))
-            button.setIconSize(QSize(40, 40))
+            button = ChoiceButton(icon(icon_name), text, detail)
             button.clicked.connect(lambda _=False, k=key: emit(self.chosen, k))
             self.buttons[key] = button
             self.body.addWidget(button)
             if key == "demo":
                 row = QHBoxLayout()
-                row.addSpacing(60)
+                row.addSpacing(button.text_indent)
                 label = QLabel(self.tr("Demo &clients:"))
                 self.demo_clients = QSpinBox()
                 self.demo_clients.setRange(1, 16)
