@@ -70,6 +70,7 @@ class SessionPage(WizardPage):
         self.name_problem.setObjectName("inlineError")
         self.name_problem.setWordWrap(True)
         form.addRow("", self.name_problem)
+        self.name_form = form
 
         self.explain_button = QToolButton()
         self.explain_button.setText(self.tr("How this &address is made"))
@@ -111,7 +112,9 @@ class SessionPage(WizardPage):
         timeout_label.setBuddy(self.timeout_spin)
         start_form.addRow(timeout_label, self.timeout_spin)
         self.start_box = start_box
-        self.body.addWidget(start_box)
+        # The two groups side by side: stacked, they pushed the explain panel off a kiosk's 800 rows.
+        boxes = QHBoxLayout()
+        boxes.addWidget(start_box, 1)
 
         net_box = QGroupBox(self.tr("Network"))
         net_form = QFormLayout(net_box)
@@ -140,7 +143,8 @@ class SessionPage(WizardPage):
         port_label = QLabel(self.tr("UDP &port:"))
         port_label.setBuddy(self.port_spin)
         net_form.addRow(port_label, self.port_spin)
-        self.body.addWidget(net_box)
+        boxes.addWidget(net_box, 1)
+        self.body.addLayout(boxes)
         demo_row = QHBoxLayout()
         self.demo_button = QPushButton(self.tr("Run it as a &demo on this computer"))
         self.demo_button.setToolTip(self.tr(
@@ -189,10 +193,12 @@ class SessionPage(WizardPage):
             self.preview.setText("—")
             # An empty field is not an error yet: only say why once something was typed.
             self.name_problem.setText(problem if text else "")
+            self.name_form.setRowVisible(self.name_problem, bool(problem and text))
         else:
             address = session_address(text)
             self.preview.setText(address.group)
             self.name_problem.setText("")
+            self.name_form.setRowVisible(self.name_problem, False)
             for label, value in address.explain():
                 item = QTreeWidgetItem([label, value])
                 item.setToolTip(1, value)

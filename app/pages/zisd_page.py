@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,12 +35,21 @@ LABELS = {
     "ip_address": QT_TRANSLATE_NOOP("ZisdPage", "&IP address"),
     "subnet_mask": QT_TRANSLATE_NOOP("ZisdPage", "Subnet &mask"),
     "gateway": QT_TRANSLATE_NOOP("ZisdPage", "&Gateway"),
-    "dns_servers": QT_TRANSLATE_NOOP("ZisdPage", "DNS &servers (comma separated)"),
+    "dns_servers": QT_TRANSLATE_NOOP("ZisdPage", "DNS &servers"),
     "dns_suffix": QT_TRANSLATE_NOOP("ZisdPage", "DNS s&uffix"),
     "dns_host_name": QT_TRANSLATE_NOOP("ZisdPage", "DNS &host name"),
     "computer_name": QT_TRANSLATE_NOOP("ZisdPage", "&Computer name"),
     "workgroup": QT_TRANSLATE_NOOP("ZisdPage", "&Workgroup"),
     "domain": QT_TRANSLATE_NOOP("ZisdPage", "D&omain"),
+}
+
+
+NETWORK_KEYS = frozenset({"dhcp", "ip_address", "subnet_mask", "gateway", "dns_servers", "dns_suffix"})
+LAST_LABELS = {
+    "name": QT_TRANSLATE_NOOP("ZisdPage", "Image"),
+    "sha256": QT_TRANSLATE_NOOP("ZisdPage", "SHA-256"),
+    "time": QT_TRANSLATE_NOOP("ZisdPage", "Put down at"),
+    "session_name": QT_TRANSLATE_NOOP("ZisdPage", "Session"),
 }
 
 
@@ -83,7 +92,13 @@ class ZisdPage(WizardPage):
         self.state_label.setWordWrap(True)
         self.body.addWidget(self.state_label)
         self.identity_box = QGroupBox(self.tr("Identity of this workstation"))
-        self.form = QFormLayout(self.identity_box)
+        # Network settings left, names right: one column of ten rows did not fit a kiosk's 800 rows.
+        columns = QHBoxLayout(self.identity_box)
+        self.form = QFormLayout()
+        self.names_form = QFormLayout()
+        columns.addLayout(self.form, 1)
+        columns.addSpacing(16)
+        columns.addLayout(self.names_form, 1)
         self.body.addWidget(self.identity_box)
         self.last_box = QGroupBox(self.tr("Last base image put down"))
         self.last_form = QFormLayout(self.last_box)
@@ -108,8 +123,9 @@ class ZisdPage(WizardPage):
         self.disk_combo.clear()
         try:
             for disk in self.inventory.list_disks():
-                self.disk_combo.addItem(f"{disk.device} — {getattr(disk, 'model', '') or ''} "
-                                        f"({human_size(disk.size)})", disk.device)
+                model = getattr(disk, "model", "") or ""
+                self.disk_combo.addItem(f"{disk.device} — {model} ({human_size(disk.size)})" if model
+                                        else f"{disk.device} ({human_size(disk.size)})", disk.device)
             self.show_error("")
         except ImgcastError as error:
             self.show_error(self.tr("Disks cannot be listed: {0}").format(error))
@@ -121,7 +137,7 @@ class ZisdPage(WizardPage):
         return str(data) if data else None
 
     def _clear(self) -> None:
-        for form in (self.form, self.last_form):
+        for form in (self.form, self.names_form, self.last_form):
             while form.rowCount():
                 form.removeRow(0)
         self.fields = {}
@@ -164,17 +180,20 @@ class ZisdPage(WizardPage):
             else:
                 widget = QLineEdit(field_text(value))
                 widget.setReadOnly(not editable)
+                if key == "dns_servers":
+                    widget.setPlaceholderText(self.tr("comma separated, e.g. 10.0.0.2, 10.0.0.3"))
             self.loaded[key] = self._value_of(widget)
             label = QLabel(self.tr(LABELS.get(key, key.replace("_", " ").capitalize())) + ":")
             label.setBuddy(widget)
-            self.form.addRow(label, widget)
+            (self.form if key in NETWORK_KEYS else self.names_form).addRow(label, widget)
             self.fields[key] = widget
         last = data.get("last_base_image")
         if isinstance(last, dict) and last:
             for key, value in last.items():
-                shown = QLineEdit(field_text(value))
-                shown.setReadOnly(True)
-                self.last_form.addRow(key.replace("_", " ").capitalize() + ":", shown)
+                shown = QLabel(field_text(value))  # a record, not a field: it is never edited here
+                shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                words = LAST_LABELS.get(key)
+                self.last_form.addRow((self.tr(words) if words else key.replace("_", " ").capitalize()) + ":", shown)
         else:
             self.last_form.addRow(QLabel(self.tr("None recorded: no session or restore has finished on this disk.")))
         self.write_button.setEnabled(editable)
