@@ -97,6 +97,7 @@ class ImagingPage(WizardPage):
         self.stats.setText("")
         self.stats.show()
         self.log.clear()
+        self.log.hide()
         while self.facts.rowCount():
             self.facts.removeRow(0)
         self.show_error("")
@@ -118,6 +119,7 @@ class ImagingPage(WizardPage):
             self._log(partition_line(event))
 
     def _log(self, line: str) -> None:
+        self.log.show()  # hidden while empty (a put-down reports no partitions): the chart gets the room
         self.log.addItem(f"{time.strftime('%H:%M:%S')}  {line}")
         self.log.scrollToBottom()
 
@@ -155,7 +157,6 @@ class ImagingPage(WizardPage):
             self.bar.setValue(BAR_STEPS)
             self.status.setText(self.tr("The image file is saved"))
             ratio = final.image_size / final.disk_size if final.disk_size else 0.0
-            self._fact(self.tr("Image file:"), final.path)
             self._fact(self.tr("Size:"), self.tr("{0} for a {1} disk ({2:.0%})").format(
                 human_size(final.image_size), human_size(final.disk_size), ratio))
             self._fact(self.tr("Took:"), self._took(final.seconds, final.disk_size))
@@ -163,12 +164,12 @@ class ImagingPage(WizardPage):
             self._log(self.tr("saved {0}").format(final.path))
         elif isinstance(final, ImageRestored):
             self.bar.setValue(BAR_STEPS)
-            self.status.setText(self.tr("The image is down on {0} and verified").format(final.target))
-            self._fact(self.tr("Written to:"), final.target)
+            self.status.setText(self.tr("The image is down on {0} and verified: its SHA-256 matches").format(
+                final.target))
             self._fact(self.tr("Data written:"), self.tr("{0}, and {1} made zero").format(
                 human_size(final.written), human_size(final.zeroed)))
-            self._fact(self.tr("Took:"), self._took(final.seconds, final.disk_size))
-            self._fact(self.tr("SHA-256:"), self.tr("{0} (matches the image)").format(final.sha256))
+            self._fact(self.tr("Took:"), self._took(final.seconds, final.image_size))
+            self._fact(self.tr("SHA-256:"), final.sha256)
             self._log(self.tr("verified {0}").format(final.target))
         elif isinstance(final, ImagingFailed):
             self.bar.hide()
@@ -183,6 +184,8 @@ class ImagingPage(WizardPage):
                            self.target))
             self._log(final.reason)
 
-    def _took(self, seconds: float, disk_size: int) -> str:
-        rate = disk_size / seconds if seconds > 0 else 0.0
+    def _took(self, seconds: float, size: int) -> str:
+        """The same bytes per second as the bar and chart counted (disk bytes saving, image bytes
+        putting down)."""
+        rate = size / seconds if seconds > 0 else 0.0
         return self.tr("{0} at {1}").format(human_duration(seconds), human_rate(rate))
