@@ -93,6 +93,8 @@ def test_save_then_put_down_through_the_wizard_gives_the_same_disk(window, qtbot
 
     target = tmp_path / "target.raw"
     put_down_through_wizard(window, qtbot, image, target)
+    about = window.pages["restore"].about.text()  # read from the image's header before writing
+    assert about.startswith("Image of a disk of 48.0 MiB (MBR, 2 partitions)") and disk.name in about, about
     restored = wait_for_result(window, qtbot)
     assert isinstance(restored, ImageRestored), restored
     assert asked == []  # a raw file is not a disk: nothing to confirm
@@ -161,7 +163,10 @@ def test_putting_down_on_a_disk_asks_naming_it_and_mounted_or_system_disks_canno
     monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: asked.append(text) or False)
     click(qtbot, window.start_page.buttons["restore"])
     page = window.pages["restore"]
-    qtbot.keyClicks(page.file.edit, str(tmp_path / "some.imgcast"))
+    not_an_image = tmp_path / "some.imgcast"
+    not_an_image.write_bytes(b"x" * 4096)
+    qtbot.keyClicks(page.file.edit, str(not_an_image))
+    assert page.about.text().startswith("Not an image imgcast can put down")
     tree = page.target.tree
     rows = {tree.topLevelItem(i).text(0): tree.topLevelItem(i) for i in range(tree.topLevelItemCount())}
     for device in ("/dev/sda", "/dev/sdc"):  # the system disk, a mounted disk

@@ -7,6 +7,9 @@ disk asks once more, naming it. The page turns the answers into one engine call,
 
 from __future__ import annotations
 
+import datetime
+from pathlib import Path
+
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
 from ...engine.disk.device import is_block_device
@@ -15,6 +18,7 @@ from .. import dialogs
 from ..file_field import FileField
 from ..imaging_controller import ImagingController
 from ..inventory_source import InventorySource
+from ..units import human_size
 from .base import WizardPage
 from .disk_page import DiskChooser, disk_title
 
@@ -35,6 +39,10 @@ class RestorePage(WizardPage):
         file_label = QLabel(self.tr("Image f&ile:"))
         file_label.setBuddy(self.file.edit)
         form.addRow(file_label, self.file)
+        self.about = QLabel()
+        self.about.setWordWrap(True)
+        form.addRow("", self.about)
+        self.file.changed.connect(self._describe_image)
         self.body.addWidget(box)
         self.target = DiskChooser(
             self.tr("Write to"), self.tr("A &disk of this computer (everything on it is replaced)"),
@@ -47,6 +55,32 @@ class RestorePage(WizardPage):
 
     def next_text(self) -> str:
         return self.tr("&Put the image down")
+
+    def _describe_image(self) -> None:
+        """What the chosen file holds, from its header (the engine's reader): the operator sees
+        which disk it was made from and how big a target it needs before anything is written."""
+        # engine.stream first: importing engine.image.source on its own trips an import cycle there.
+        from ...engine import stream  # noqa: F401
+        from ...engine.image.source import read_image_header
+
+        path = self.file.path()
+        self.about.setText("")
+        if not path or not Path(path).is_file():
+            return
+        try:
+            with open(path, "rb") as image:
+                header = read_image_header(image)
+        except (ImgcastError, OSError) as error:
+            self.about.setText(self.tr("Not an image imgcast can put down: {0}").format(
+                getattr(error, "strerror", None) or error))
+            return
+        made = datetime.datetime.fromtimestamp(header.created).strftime("%Y-%m-%d %H:%M")
+        parts = len(header.partitions)
+        table = self.tr("no partition table") if header.table_kind == "none" else self.tr(
+            "{0}, {1} partitions").format(header.table_kind.upper(), parts)
+        self.about.setText(self.tr("Image of a disk of {0} ({1}), made on {2} from {3} on {4}. "
+                                   "The target needs at least {0}.").format(
+            human_size(header.disk_size), table, header.host or "?", header.source or "?", made))
 
     def enter(self, choices: object) -> None:
         try:
