@@ -164,8 +164,8 @@ class MainWindow(QMainWindow):
         self._update_navigation()
 
     def go_home(self) -> None:
-        self.summary_page.kiosk_return.stop()
-        self.summary_page.kiosk_tick.stop()
+        self.summary_page.kiosk_note.stop()
+        self.imaging_page.kiosk_note.stop()
         self.history = []
         self.go("start", remember=False)
 
@@ -261,6 +261,8 @@ class MainWindow(QMainWindow):
                 page.show_error(final.reason)
             return
         self.history = []
+        if self.kiosk:
+            self.imaging_page.kiosk_note.start()
 
     # --- window state, closing, kiosk ------------------------------------------------------------
 

@@ -178,3 +178,18 @@ def test_putting_down_on_a_disk_asks_naming_it_and_mounted_or_system_disks_canno
     click(qtbot, window.next_button)  # answered No
     assert len(asked) == 1 and "/dev/sdb" in asked[0] and "Spare SSD" in asked[0]
     assert window.current_name() == "restore" and window.imaging.task is None
+
+
+def test_kiosk_goes_back_to_the_start_page_after_saving(qtbot, qloop, tmp_path, asked):  # noqa: F811
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue("kiosk/return_seconds", 0.5)
+    win = MainWindow(kiosk=True, inventory=FakeInventory())
+    win.exit_allowed = True
+    qtbot.addWidget(win)
+    win.show()
+    save_through_wizard(win, qtbot, random_disk(tmp_path / "disk.raw", 1 << 20), tmp_path / "k.imgcast")
+    assert isinstance(wait_for_result(win, qtbot), ImageMade)
+    assert "Back to the start page in 0:0" in win.imaging_page.kiosk_note.text()
+    qtbot.waitUntil(lambda: win.current_name() == "start", timeout=WAIT_MS)
+    assert (tmp_path / "k.imgcast").is_file()

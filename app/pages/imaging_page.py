@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ...engine import events as ev
 from ...engine.image.events import ImageMade, ImageRestored, PartitionMapped
 from ..imaging_controller import ImagingController, ImagingFailed
+from ..kiosk_return import KioskReturn
 from ..theme import emphasise
 from ..throughput_chart import ThroughputChart
 from ..units import human_duration, human_rate, human_size
@@ -76,6 +77,9 @@ class ImagingPage(WizardPage):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.done_button)
         self.outer.addLayout(buttons)
+        self.kiosk_note = KioskReturn()
+        self.kiosk_note.due.connect(self.done)
+        self.outer.addWidget(self.kiosk_note)
         imaging.event.connect(self.on_event)
         imaging.finished.connect(self.on_finished)
 

@@ -8,7 +8,9 @@ imgcast.engine.naming, so they always equal `img address NAME [--explain]`.
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -34,6 +36,7 @@ from ..theme import emphasise
 from .base import WizardPage
 
 MEGABYTE = 1_000_000
+SIDE_BY_SIDE_WIDTH = 1100  # page width (px) from which the start and network options sit side by side
 MAX_DEMO_CLIENTS = 16  # every demo client is a runner in this process
 
 
@@ -112,8 +115,10 @@ class SessionPage(WizardPage):
         timeout_label.setBuddy(self.timeout_spin)
         start_form.addRow(timeout_label, self.timeout_spin)
         self.start_box = start_box
-        # The two groups side by side: stacked, they pushed the explain panel off a kiosk's 800 rows.
-        boxes = QHBoxLayout()
+        # Side by side when the page is wide (stacked, they pushed the explain panel off a kiosk's
+        # 800 rows), stacked when narrow (side by side, they would hold the window 750 px wide).
+        boxes = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.option_boxes = boxes
         boxes.addWidget(start_box, 1)
 
         net_box = QGroupBox(self.tr("Network"))
@@ -163,6 +168,12 @@ class SessionPage(WizardPage):
         self.name_edit.returnPressed.connect(self.submitted)
         self._name_changed("")
         self._restore()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        wide = event.size().width() >= SIDE_BY_SIDE_WIDTH
+        self.option_boxes.setDirection(QBoxLayout.Direction.LeftToRight if wide
+                                       else QBoxLayout.Direction.TopToBottom)
 
     def _restore(self) -> None:
         """The last session's answers: a helpdesk runs the same room's session again and again."""

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -25,11 +25,10 @@ from ...engine.errors import ImgcastError
 from ...engine.naming import session_address
 from ..choices import SessionChoices
 from ..client_table import ClientTableModel
+from ..kiosk_return import KioskReturn
 from ..theme import emphasise
 from ..units import human_duration, human_rate, human_size
 from .base import WizardPage
-
-KIOSK_RETURN_SECONDS = 120  # an imaging room's next operator finds the start page again
 
 
 class SummaryPage(WizardPage):
@@ -71,14 +70,9 @@ class SummaryPage(WizardPage):
         buttons.addStretch(1)
         buttons.addWidget(self.done_button)
         self.outer.addLayout(buttons)
-        self.kiosk_return = QTimer(self)
-        self.kiosk_return.setSingleShot(True)
-        self.kiosk_return.timeout.connect(self.done)
-        self.kiosk_note = QLabel()
+        self.kiosk_note = KioskReturn()
+        self.kiosk_note.due.connect(self.done)
         self.outer.addWidget(self.kiosk_note)
-        self.kiosk_tick = QTimer(self)
-        self.kiosk_tick.setInterval(1000)
-        self.kiosk_tick.timeout.connect(self._show_kiosk_return)
 
     def show_result(self, final: ev.Event, choices: SessionChoices, role: str | None,
                     kiosk: bool = False, events: list[ev.Event] | None = None) -> None:
@@ -114,20 +108,7 @@ class SummaryPage(WizardPage):
             self.headline.setText(text)
         self.done_button.setFocus()
         if kiosk:
-            seconds = float(str(QSettings().value("kiosk/return_seconds", KIOSK_RETURN_SECONDS)))
-            self.kiosk_return.start(int(seconds * 1000))
-            self.kiosk_tick.start()
-        self._show_kiosk_return()
-
-    def _show_kiosk_return(self) -> None:
-        """Tell the imaging room when the window will go back to the start page by itself."""
-        active = self.kiosk_return.isActive()
-        self.kiosk_note.setVisible(active)
-        if active:
-            left = self.kiosk_return.remainingTime() / 1000
-            self.kiosk_note.setText(self.tr("Back to the start page in {0}").format(human_duration(left)))
-        else:
-            self.kiosk_tick.stop()
+            self.kiosk_note.start()
 
     def _finished_headline(self, final: ev.SessionFinished) -> str:
         if self.role == "client":
