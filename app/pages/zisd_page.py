@@ -132,6 +132,11 @@ class ZisdPage(WizardPage):
         self.disk_combo.blockSignals(False)
         self._show_disk()
 
+    def _say(self, text: str) -> None:
+        """The disk's state in one line; hidden when there is nothing to say, so no gap is left."""
+        self.state_label.setText(text)
+        self.state_label.setVisible(bool(text))
+
     def device(self) -> str | None:
         data = self.disk_combo.currentData()
         return str(data) if data else None
@@ -153,20 +158,20 @@ class ZisdPage(WizardPage):
         self.write_button.setEnabled(False)
         self.revert_button.setEnabled(False)
         if not device:
-            self.state_label.setText(self.tr("No disk to show."))
+            self._say(self.tr("No disk to show."))
             return
         try:
             self.record = self.inventory.read_zisd(device)
         except (ImgcastError, OSError) as error:
             self.show_error(self.tr("The image-safe data of {0} cannot be read: {1}").format(device, error))
-            self.state_label.setText("")
+            self._say("")
             return
         self.show_error("")
         self.identity_box.show()
         self.last_box.show()
         data = as_dict(self.record)
         editable = keys is not None
-        self.state_label.setText(
+        self._say(
             (self.tr("This disk has no image-safe data yet; fill in the form to create it.") if editable
              else self.tr("This disk has no image-safe data yet."))
             if self.record is None else
@@ -233,5 +238,5 @@ class ZisdPage(WizardPage):
             self.show_error(self.tr("Nothing was written to {0}: {1}").format(device, error))
             return False
         self._show_disk()
-        self.state_label.setText(self.tr("Written to {0}.").format(device))
+        self._say(self.tr("Written to {0}.").format(device))
         return True
