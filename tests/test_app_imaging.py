@@ -134,6 +134,19 @@ def test_cancel_while_putting_down_says_the_target_is_incomplete(window, qtbot, 
     assert not target.exists() or sha_beside_safe_area(target) != sha_beside_safe_area(disk)
 
 
+def test_a_file_that_is_not_an_image_fails_on_the_result_and_writes_nothing(window, qtbot, tmp_path):
+    not_an_image = random_disk(tmp_path / "holiday.imgcast", 1 << 20)
+    target = tmp_path / "target.raw"
+    put_down_through_wizard(window, qtbot, not_an_image, target)
+    final = wait_for_result(window, qtbot)
+    assert isinstance(final, ImagingFailed) and not final.cancelled and not final.usage, final
+    page = window.imaging_page
+    assert page.status.text() == "Putting the image down failed"
+    assert "not an .imgcast image" in facts(page)["Why:"]
+    assert "may be incomplete" in facts(page)["Result:"]
+    assert not target.exists()
+
+
 def test_a_refused_name_goes_back_to_the_page_with_the_engines_reason(window, qtbot, tmp_path):
     disk = random_disk(tmp_path / "disk.raw", 1 << 20)
     save_through_wizard(window, qtbot, disk, tmp_path / "no-suffix.img")

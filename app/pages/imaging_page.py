@@ -67,6 +67,8 @@ class ImagingPage(WizardPage):
         self.log.setToolTip(self.tr("What the engine reported"))
         self.log.setMaximumHeight(self.log.fontMetrics().height() * 7)
         self.body.addWidget(self.log)
+        self.filler = QWidget()  # takes the chart's room when there is no chart (a stop, a failure)
+        self.body.addWidget(self.filler, 1)
         buttons = QHBoxLayout()
         self.cancel_button = QPushButton(self.tr("&Cancel"))
         self.cancel_button.clicked.connect(self.cancel)
@@ -94,6 +96,7 @@ class ImagingPage(WizardPage):
         self.intro_label.show()
         self.chart.reset()
         self.chart.show()
+        self.filler.hide()
         self.status.setText(self.tr("Reading the disk…") if kind == "make" else self.tr("Putting the image down…"))
         self.bar.setRange(0, BAR_STEPS)
         self.bar.setValue(0)
@@ -145,11 +148,12 @@ class ImagingPage(WizardPage):
             self.tr("ETA {0}").format(human_duration(remaining)),
         )))
 
-    def _fact(self, label: str, value: str) -> None:
+    def _fact(self, label: str, value: str) -> QLabel:
         shown = QLabel(value)
         shown.setWordWrap(True)
         shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts.addRow(label, shown)
+        return shown
 
     def on_finished(self, final: object) -> None:
         self.phase = "done"
@@ -178,14 +182,21 @@ class ImagingPage(WizardPage):
         elif isinstance(final, ImagingFailed):
             self.bar.hide()
             self.chart.hide()
+            self.filler.show()
             if final.cancelled:
                 self.status.setText(self.tr("Cancelled"))
             else:
-                self.status.setText(self.tr("It did not work"))
-                self.show_error(final.reason)
-            self._fact(self.tr("Result:"), self.tr("No image file was written.") if self.kind == "make" else
-                       self.tr("{0} is incomplete: put an image down on it again before using it.").format(
-                           self.target))
+                self.status.setText(self.tr("Saving the image file failed") if self.kind == "make"
+                                    else self.tr("Putting the image down failed"))
+                self._fact(self.tr("Why:"), final.reason)
+            if self.kind == "make":
+                self._fact(self.tr("Result:"), self.tr("No image file was written."))
+            else:  # a cancel lands after some writing; a failure may have come before any
+                warning = self._fact(self.tr("Result:"), (
+                    self.tr("{0} is incomplete: put an image down on it again before using it.") if final.cancelled
+                    else self.tr("{0} may be incomplete: put an image down on it again before using it.")
+                ).format(self.target))
+                warning.setObjectName("inlineError")
             self._log(final.reason)
 
     def _took(self, seconds: float, size: int) -> str:
