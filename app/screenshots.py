@@ -2,9 +2,11 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m imgcast.app.screenshots [OUTDIR]
 
-The session pages are filled by replaying a short, made-up event sequence (a lobby with two
+The session pages are filled by replaying a short, made-up event sequence (a lobby with three
 clients, a transfer at 40 %, a finished session) through the same signal adapter a real runner
-uses, so every state can be pictured without a network. The info views show this computer.
+uses, so every state can be pictured without a network; the image-file pages likewise through
+the imaging adapter (saving at 36 %, saved; putting down at 36 %, verified). The hardware view
+shows this computer, the image-safe data form a sample record.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def scalar_text(value: Any, key: str = "") -> str:
 
 def fill_tree(parent: QTreeWidgetItem, value: Any) -> None:
     """Dicts and lists become branches, everything else a leaf with its value in column 2."""
-    items = value.items() if isinstance(value, dict) else (
+    # Keys as words ("firmware_vendor" -> "firmware vendor"); Copy and Save keep the JSON's own keys.
+    items = ((str(k).replace("_", " "), v) for k, v in value.items()) if isinstance(value, dict) else (
         (entry_label(v, i), v) for i, v in enumerate(value))
     for key, child in items:
         if isinstance(child, (dict, list)) and child:
