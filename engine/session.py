@@ -24,9 +24,9 @@ from .protocol.client import Client
 from .protocol.common import ProtocolConfig
 from .protocol.master import Master
 from .protocol.participant import Participant
-from .stream import StreamSink, StreamSource, open_sink, open_source
+from .stream import StreamSink, StreamSource
 from .stream.base import reader_for, writer_for
-from .stream.open import target_capacity
+from .stream.open import open_sink, open_source, target_capacity
 
 ROLES = ("master", "client")
 

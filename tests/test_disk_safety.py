@@ -12,7 +12,8 @@ from imgcast.engine.disk import safety
 from imgcast.engine.disk.safety import Mount, check_writable_target, find_use
 from imgcast.engine.errors import UsageError
 from imgcast.engine.image.local import make_image
-from imgcast.engine.stream import StreamFormat, open_sink
+from imgcast.engine.stream import StreamFormat
+from imgcast.engine.stream.open import open_sink
 from test_disk_partitions import MIB, make_disk, stale_bytes, write_at
 
 

@@ -21,7 +21,8 @@ from imgcast.engine.image.local import make_image, restore_image
 from imgcast.engine.image.sink import ImageSink
 from imgcast.engine.image.source import ImageFileSource
 from imgcast.engine.safe_area import SAFE_AREA_END, SAFE_AREA_OFFSET
-from imgcast.engine.stream import StreamFormat, open_sink, open_source
+from imgcast.engine.stream import StreamFormat
+from imgcast.engine.stream.open import open_sink, open_source
 from imgcast.engine.zisd import clear_zisd, read_zisd
 from test_disk_partitions import (
     MIB,

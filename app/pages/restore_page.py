@@ -59,8 +59,6 @@ class RestorePage(WizardPage):
     def _describe_image(self) -> None:
         """What the chosen file holds, from its header (the engine's reader): the operator sees
         which disk it was made from and how big a target it needs before anything is written."""
-        # engine.stream first: importing engine.image.source on its own trips an import cycle there.
-        from ...engine import stream  # noqa: F401
         from ...engine.image.source import read_image_header
 
         path = self.file.path()
