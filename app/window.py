@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from ..engine import imgcast_version
 from ..engine.errors import ImgcastError
 from ..engine.naming import session_address
 from . import dialogs
@@ -96,10 +98,16 @@ class MainWindow(QMainWindow):
         self.next_button.setObjectName("primary")
         self.next_button.setDefault(True)
         self.next_button.clicked.connect(self.next)
+        self.about_button = QPushButton(self.tr("Ab&out"))
+        self.about_button.clicked.connect(self.show_about)
+        self.about_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self)
+        self.about_shortcut.activated.connect(self.show_about)
+        self.about_box: QMessageBox | None = None
         nav = QFrame()
         nav.setObjectName("navBar")
         nav_layout = QHBoxLayout(nav)
         nav_layout.addWidget(self.back_button)
+        nav_layout.addWidget(self.about_button)
         nav_layout.addStretch(1)
         nav_layout.addWidget(self.next_button)
         self.nav = nav
@@ -119,6 +127,17 @@ class MainWindow(QMainWindow):
             self.exit_shortcut.activated.connect(self.leave_kiosk)
         self.go("start", remember=False)
         self._restore_state()
+
+    def show_about(self) -> None:
+        """The version comes from the package metadata, the one place it is set (like img --version)."""
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About imgcast"),
+                          self.tr("imgcast {version}").format(version=imgcast_version()),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText(self.tr(
+            "Puts one disk image down on many computers at once over IP multicast.\n"
+            "The open heir of the ZENworks imaging engine's session (multicast) mode."))
+        self.about_box = box
+        box.open()
 
     # --- pages by name -----------------------------------------------------------------------
 

@@ -183,3 +183,17 @@ def test_signal_delivery_keeps_the_interpreters_references(qapp):
         button.click()
     lost = before - sys.getrefcount(None)
     assert lost < 100, f"PySide6 {PySide6.__version__} lost {lost} references to None in 2000 clicks"
+
+
+def test_about_box_shows_the_package_version(qtbot, qloop):  # noqa: F811
+    from imgcast.engine import imgcast_version
+
+    win = make_window(qtbot, kiosk=False)
+    win.show()
+    activate(qtbot, win)
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: win.about_box is not None and win.about_box.isVisible(), timeout=5000)
+    assert win.about_box.text() == f"imgcast {imgcast_version()}"
+    win.about_box.accept()
+    win.about_button.click()
+    assert win.about_box.isVisible()
