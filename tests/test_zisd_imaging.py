@@ -13,17 +13,15 @@ import json
 import os
 import random
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from imgcast.engine.cli import main as cli_main
 from imgcast.engine.safe_area import SAFE_AREA_END, SAFE_AREA_OFFSET
 from imgcast.engine.zisd import ImageSafeData, read_zisd, record_base_image, write_zisd
+from loopback_cli import img, run_session
 from zisd_disks import LINUX_FS_GUID, MiB, area_bytes, fill_partitions, make_gpt_disk, make_mbr_disk
 
-SESSION_TIMEOUT = 120
 TARGET = ImageSafeData(dhcp=False, ip_address="10.9.8.7", subnet_mask="255.255.255.0", gateway="10.9.8.1",
                        dns_servers=("10.9.8.2",), computer_name="ROOM9-07", domain="school.example")
 MASTER = ImageSafeData(computer_name="MASTER-PC", workgroup="MASTERS")
@@ -51,10 +49,6 @@ def target_with_identity(kind: str, path: Path) -> Path:
     return path
 
 
-def img(*args: str | Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "imgcast.engine.cli.main", *map(str, args)]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL)
 
 
 def run(*args: str | Path, timeout: float = 60) -> tuple[int, str, str]:
@@ -110,25 +104,6 @@ def test_a_failed_restore_keeps_the_old_record(tmp_path: Path) -> None:
     assert data.last_base_image.name == "old-base.imgcast"
 
 
-def run_session(name: str, source: Path, targets: list[Path]) -> list[tuple[int, str, str]]:
-    port = str(20000 + random.randrange(20000))
-    common = ["--interface", "127.0.0.1", "--ttl", "0", "--port", port, "--json"]
-    clients = [img("session", name, "client", f"to={target}", *common) for target in targets]
-    time.sleep(0.5)
-    master = img("session", name, "master", f"clients={len(targets)}", f"from={source}", *common)
-    results = []
-    deadline = time.monotonic() + SESSION_TIMEOUT
-    for process in [master, *clients]:
-        try:
-            out, err = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            for other in [master, *clients]:
-                if other.poll() is None:
-                    other.kill()
-            out, err = process.communicate()
-            pytest.fail(f"the session did not finish in {SESSION_TIMEOUT} s: {err[-2000:]}")
-        results.append((process.returncode, out, err))
-    return results
 
 
 @pytest.mark.skipif("cmd_session" not in cli_main.COMMANDS, reason="img session is not on this branch yet")
