@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ...engine.errors import ImgcastError
 from ..choices import SessionChoices
 from ..theme import emphasise
 
@@ -60,3 +61,13 @@ class WizardPage(QWidget):
         """Errors belong in the window, next to what caused them (never only on a console)."""
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
+
+    def listed_disks(self, inventory: object) -> list:
+        """The inventory's disks; when they cannot be listed the page says why and offers files."""
+        try:
+            disks = inventory.list_disks()  # type: ignore[attr-defined]
+        except ImgcastError as error:
+            self.show_error(self.tr("Disks cannot be listed: {0}. Files still work.").format(error))
+            return []
+        self.show_error("")
+        return disks

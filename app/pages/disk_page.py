@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...engine.errors import ImgcastError
 from .. import dialogs
 from ..choices import SessionChoices
 from ..inventory_source import InventorySource
@@ -175,12 +174,7 @@ class DiskPage(WizardPage):
             None: self.tr("This computer becomes master or client when someone presses M, so choose both."),
         }[choices.role])
         self.intro_label.show()
-        try:
-            disks = self.inventory.list_disks()
-            self.show_error("")
-        except ImgcastError as error:
-            disks = []
-            self.show_error(self.tr("Disks cannot be listed: {0}. Files still work.").format(error))
+        disks = self.listed_disks(self.inventory)
         self.source.fill(disks)
         self.target.fill(disks)
 

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...engine.errors import ImgcastError
 from ...engine.image.header import LEVELS
 from .. import dialogs
 from ..file_field import FileField
@@ -82,12 +81,7 @@ class MakePage(WizardPage):
         return self.tr("&Save the image")
 
     def enter(self, choices: object) -> None:
-        try:
-            disks = self.inventory.list_disks()
-            self.show_error("")
-        except ImgcastError as error:
-            disks = []
-            self.show_error(self.tr("Disks cannot be listed: {0}. Raw disk files still work.").format(error))
+        disks = self.listed_disks(self.inventory)
         self.source.fill(disks)
 
     def is_complete(self) -> bool:

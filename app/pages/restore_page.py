@@ -81,12 +81,7 @@ class RestorePage(WizardPage):
             human_size(header.disk_size), table, header.host or "?", header.source or "?", made))
 
     def enter(self, choices: object) -> None:
-        try:
-            disks = self.inventory.list_disks()
-            self.show_error("")
-        except ImgcastError as error:
-            disks = []
-            self.show_error(self.tr("Disks cannot be listed: {0}. Raw disk files still work.").format(error))
+        disks = self.listed_disks(self.inventory)
         self.target.fill(disks)
 
     def is_complete(self) -> bool:
