@@ -11,7 +11,7 @@ import asyncio
 import random
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import ImgcastError, UsageError
@@ -82,7 +82,7 @@ class SessionRunner:
         self._on_event = on_event
         self.config = config or ProtocolConfig()
         if settings.rate is not None:
-            self.config = _with(self.config, rate=settings.rate, initial_rate=min(self.config.initial_rate, settings.rate))
+            self.config = replace(self.config, rate=settings.rate, initial_rate=min(self.config.initial_rate, settings.rate))
         self.faults = faults
         self.machine: Any = None
         self.driver: Driver | None = None
@@ -213,9 +213,7 @@ class SessionRunner:
                 confirmed=s.confirmed, image_name=params.image_name, session_name=s.name,
             )
         except ImgcastError as error:
-            client.leave(self._now())
-            client.events()  # replace the generic "you left" with the reason
-            client._emit(SessionFailed(str(error)))
+            client.leave(self._now(), reason=str(error))
             return
         assert self.driver is not None
         self.driver.attach_target(writer_for(self._sink, params.stream_format))
@@ -246,12 +244,6 @@ def _os_errors_for_people(what: str, opener: Callable[..., Any], *args: Any, **k
         return opener(*args, **kwargs)
     except OSError as error:
         raise ImgcastError(f"{what}: {error.strerror or error}") from None
-
-
-def _with(config: ProtocolConfig, **changes: Any) -> ProtocolConfig:
-    from dataclasses import replace
-
-    return replace(config, **changes)
 
 
 def _image_name(path: str) -> str:

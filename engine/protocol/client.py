@@ -155,14 +155,14 @@ class Client(MachineBase):
 
     # --- operator actions -----------------------------------------------------------------
 
-    def leave(self, now: float) -> None:
-        """Leave the session (Ctrl-C, Cancel): the master drops us; our target is incomplete."""
+    def leave(self, now: float, reason: str = "you left the session; the target is incomplete") -> None:
+        """Leave the session (Ctrl-C, Cancel, a target that cannot be opened): the master drops us."""
         if self.closed:
             return
         if self.state is not State.WAITING:
             for _ in range(2):
                 self._send(wire.Kind.ABORT, reason="the operator left the session")
-        self._fail("you left the session; the target is incomplete")
+        self._fail(reason)
 
     def target_written(self, sha256: bytes, now: float, error: str | None = None) -> None:
         """The driver wrote and flushed everything `take_data` gave: its digest, or what went wrong."""
