@@ -26,6 +26,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line and exit 2 (it prints usage blocks by default)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        if message.startswith("the following arguments are required: name"):
+            message = f"give a session name, e.g. {self.prog} doug (see '{self.prog} --help')"
         raise UsageError(message)
 
 
