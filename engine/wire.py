@@ -232,8 +232,3 @@ def bitmap_of(indices: list[int] | set[int]) -> bytes:
     for i in indices:
         bits |= 1 << i
     return bits.to_bytes(NAK_BITMAP_BYTES, "little")
-
-
-def indices_of(bitmap: bytes) -> list[int]:
-    bits = int.from_bytes(bitmap, "little")
-    return [i for i in range(MAX_SHARES) if bits >> i & 1]

@@ -96,9 +96,6 @@ class MachineBase:
 
     # --- for drivers ----------------------------------------------------------------------
 
-    def next_event(self) -> Event | None:
-        return self._events.popleft() if self._events else None
-
     def events(self) -> list[Event]:
         """Every queued event, oldest first."""
         out = list(self._events)
