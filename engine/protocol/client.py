@@ -188,8 +188,10 @@ class Client(MachineBase):
         short path: one struct unpack, no construct, hand-out checked once per batch."""
         params = self.params
         block_length = -1 if params is None else _HSIZE + params.block_size
+        bs = 0 if params is None else params.block_size
         master = -1 if params is None else params.master
         unpack, session_id, on_block = _HEADER.unpack_from, self.session_id, self._on_block
+        slices, transfer = self._slices, self.state is State.TRANSFER
         blocks = 0
         for data in datagrams:
             if len(data) == block_length and data[5] in _BLOCK_KINDS:
@@ -197,8 +199,17 @@ class Client(MachineBase):
                 if magic == wire.MAGIC and version == wire.PROTOCOL_VERSION and sid == session_id and sender == master:
                     k = k1 + 1
                     if (kind == _DATA) == (index < k):
-                        on_block(kind, number, index, k, data, now)
                         blocks += 1
+                        # The common case inline: a new data block of a slice already under way.
+                        buf = slices.get(number) if transfer and kind == _DATA and number <= self._highest else None
+                        if buf is not None and buf.k == k and not buf.complete and not buf.have[index]:
+                            buf.data[index * bs : (index + 1) * bs] = data[_HSIZE:]
+                            buf.have[index] = 1
+                            buf.have_count += 1
+                            if buf.have_count + len(buf.parity) >= k:
+                                self._complete(number, buf)
+                            continue
+                        on_block(kind, number, index, k, data, now)
                         continue
             self._receive_other(data, address, now)
         if blocks:
@@ -315,6 +326,9 @@ class Client(MachineBase):
         buf = self._slices.get(number)
         if buf is None:
             buf = self._new_slice(number, k)
+        if buf.k != k:
+            self._drop("malformed: blocks disagree on the size of their slice")
+            return
         if buf.complete:
             self.duplicates += 1
             return
