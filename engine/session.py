@@ -19,7 +19,12 @@ from .events import Event, MasterFound, SessionFailed, SessionFinished
 from .naming import DEFAULT_PORT, DEFAULT_TTL, session_address
 from .net.driver import Driver
 from .net.faults import FaultInjector
-from .net.sockets import check_interface, local_address_for, open_multicast_socket
+from .net.sockets import (
+    check_interface,
+    ignore_own_blocks,
+    local_address_for,
+    open_multicast_socket,
+)
 from .protocol.client import Client
 from .protocol.common import ProtocolConfig
 from .protocol.master import Master
@@ -148,6 +153,7 @@ class SessionRunner:
                 self._source.close()
             raise
         sender = random.SystemRandom().getrandbits(32) or 1
+        ignore_own_blocks(endpoint, sender)
         loop = asyncio.get_running_loop()
         try:
             role = s.role

@@ -157,19 +157,15 @@ def build(kind: Kind, session_id: bytes, sender: int, **fields: Any) -> bytes:
         raise WireError(f"cannot build {kind.name}: {error}") from None
 
 
+def block_header(kind: Kind, session_id: bytes, sender: int, slice_no: int, index: int, k: int, flags: int = 0) -> bytes:
+    """The header of a DATA or PARITY datagram, on the packet path (no construct)."""
+    return BLOCK_HEADER.pack(MAGIC, PROTOCOL_VERSION, kind, session_id, sender, slice_no, index, k - 1, flags, 0)
+
+
 def build_block(
     kind: Kind, session_id: bytes, sender: int, slice_no: int, index: int, k: int, flags: int, payload: bytes
 ) -> bytes:
-    """A DATA or PARITY datagram, on the packet path (no construct)."""
-    return BLOCK_HEADER.pack(MAGIC, PROTOCOL_VERSION, kind, session_id, sender, slice_no, index, k - 1, flags, 0) + payload
-
-
-def pack_block_header(
-    buffer: bytearray | memoryview, offset: int, kind: Kind, session_id: bytes, sender: int,
-    slice_no: int, index: int, k: int, flags: int,
-) -> None:
-    """Write a block header in place, so a whole slice's datagrams sit in one buffer for batch sends."""
-    BLOCK_HEADER.pack_into(buffer, offset, MAGIC, PROTOCOL_VERSION, kind, session_id, sender, slice_no, index, k - 1, flags, 0)
+    return block_header(kind, session_id, sender, slice_no, index, k, flags) + payload
 
 
 def parse_header(data: bytes | memoryview) -> tuple[int, bytes, int]:

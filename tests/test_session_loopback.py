@@ -240,3 +240,36 @@ def test_cancel_before_the_session_is_set_up_still_ends_it(tmp_path, session_nam
         return await asyncio.wait_for(runner.run(), 10)
 
     assert isinstance(asyncio.run(main()), SessionFailed)
+
+
+def test_the_kernel_drops_only_our_own_looped_back_blocks(session_name):
+    from imgcast.engine import wire
+    from imgcast.engine.naming import session_address
+    from imgcast.engine.net.sockets import ignore_own_blocks, open_multicast_socket
+
+    address = session_address(session_name)
+    port = 20000 + os.getpid() % 20000
+    listener = open_multicast_socket(address.group, port, "127.0.0.1", 0)
+    sender = open_multicast_socket(address.group, port, "127.0.0.1", 0)
+    try:
+        assert ignore_own_blocks(listener, 1234)
+        sid = address.session_id
+        ours = wire.build_block(wire.Kind.DATA, sid, 1234, 0, 0, 1, 0, b"x" * 100)
+        ours_parity = wire.build_block(wire.Kind.PARITY, sid, 1234, 0, 1, 1, 0, b"x" * 100)
+        theirs = wire.build_block(wire.Kind.DATA, sid, 999, 0, 0, 1, 0, b"y" * 100)
+        our_abort = wire.build(wire.Kind.ABORT, sid, 1234, reason="bye")
+        for datagram in (ours, ours_parity, theirs, our_abort):
+            sender.sock.sendto(datagram, sender.destination)
+        received, deadline = [], time.monotonic() + 5
+        while len(received) < 2 and time.monotonic() < deadline:
+            try:
+                received.append(listener.sock.recv(65536))
+            except BlockingIOError:
+                time.sleep(0.01)
+        time.sleep(0.1)
+        with pytest.raises(BlockingIOError):
+            listener.sock.recv(65536)
+        assert received == [theirs, our_abort]
+    finally:
+        listener.close()
+        sender.close()

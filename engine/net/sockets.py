@@ -132,3 +132,36 @@ def local_address_for(interface: str) -> str:
             return probe.getsockname()[0]
     except OSError:
         return "0.0.0.0"
+
+
+SO_ATTACH_FILTER = getattr(socket, "SO_ATTACH_FILTER", 26)
+UDP_HEADER = 8  # a UDP socket's filter sees the packet from its UDP header
+
+
+def ignore_own_blocks(endpoint: MulticastSocket, sender: int) -> bool:
+    """Ask the kernel to drop our own DATA/PARITY datagrams looped back to our socket.
+
+    Multicast loopback must stay on so clients on this computer hear the master, but then the
+    master's socket receives every block it sends: at full speed that is a second copy of the
+    whole stream through the master for nothing. A classic BPF filter on the socket drops them
+    before they are queued; where the kernel has no such filters, the master skips them itself.
+    """
+    import ctypes
+
+    ld_b, ld_w, jeq, ret = 0x30, 0x20, 0x15, 0x06  # BPF_LD|BPF_B|BPF_ABS, ...|BPF_W|..., BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
+    program = [
+        (ld_b, 0, 0, UDP_HEADER + 5),  # kind
+        (jeq, 1, 0, 6),  # DATA -> check the sender
+        (jeq, 0, 3, 7),  # PARITY -> check the sender, else keep
+        (ld_w, 0, 0, UDP_HEADER + 14),  # sender id (big-endian, as BPF loads words)
+        (jeq, 0, 1, sender),
+        (ret, 0, 0, 0),  # ours: drop
+        (ret, 0, 0, 0x40000),  # anything else: keep whole
+    ]
+    code = ctypes.create_string_buffer(b"".join(struct.pack("HBBI", *op) for op in program))
+    fprog = struct.pack("HL", len(program), ctypes.addressof(code))
+    try:
+        endpoint.sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
+    except OSError:
+        return False
+    return True

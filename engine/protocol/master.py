@@ -67,7 +67,7 @@ class SliceRecord:
 
     number: int
     k: int
-    wire: bytearray
+    wire: bytes
     parity_next: int = 0  # next unused parity share number
     repaired_at: float = -1e9
     repaired_count: int = 0
@@ -206,15 +206,16 @@ class Master(MachineBase):
         if not 0 < len(data) <= cfg.slice_bytes:
             raise ValueError(f"slice of {len(data)} bytes; expected 1..{cfg.slice_bytes}")
         k = -(-len(data) // cfg.block_size)
-        seg = self._segment
-        buf = bytearray(k * seg)
         number = self._fed
-        view = memoryview(data)
+        bs, header, view = cfg.block_size, wire.block_header, memoryview(data)
+        parts: list[bytes | memoryview] = []
         for i in range(k):
-            at = i * seg
-            wire.pack_block_header(buf, at, wire.Kind.DATA, self.session_id, self.sender, number, i, k, 0)
-            chunk = view[i * cfg.block_size : (i + 1) * cfg.block_size]
-            buf[at + wire.BLOCK_HEADER_SIZE : at + wire.BLOCK_HEADER_SIZE + len(chunk)] = chunk
+            parts.append(header(wire.Kind.DATA, self.session_id, self.sender, number, i, k))
+            parts.append(view[i * bs : (i + 1) * bs])
+        short = k * bs - len(data)
+        if short:
+            parts.append(bytes(short))  # the last block is padded to full size for the erasure code
+        buf = b"".join(parts)  # one copy into the buffer every send and repair of the slice reads
         self._slices[number] = SliceRecord(number, k, buf, parity_next=k)
         self._fed += 1
         self._fed_bytes += len(data)
