@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..engine.errors import ImgcastError, UsageError
 from ..engine.events import Event, Progress
+from .failures import failure_text
 from .signals import emit
 
 
@@ -102,13 +103,8 @@ class ImagingController(QObject):
             final = ImagingFailed("cancelled by the operator", cancelled=True)
         except UsageError as error:
             final = ImagingFailed(str(error), usage=True)
-        except ImgcastError as error:
-            final = ImagingFailed(str(error))
-        except OSError as error:  # a path the operator typed: say which, and what the system said
-            where = f"{error.filename}: " if error.filename else ""
-            final = ImagingFailed(f"{where}{(error.strerror or str(error)).lower()}")
         except Exception as error:  # noqa: BLE001 - shown in the window, never a console traceback
-            final = ImagingFailed(f"unexpected error: {type(error).__name__}: {error}")
+            final = ImagingFailed(failure_text(error))
         self.final = final
         emit(self.finished, final)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ..engine.errors import ImgcastError
 from ..engine.events import Event, SessionFailed
+from .failures import failure_text
 from .signals import emit
 
 RunnerFactory = Callable[[Any, Callable[[Event], None]], Any]
@@ -94,13 +94,8 @@ class SessionController(QObject):
             final = await session
         except asyncio.CancelledError:
             final = SessionFailed("cancelled by the operator")
-        except ImgcastError as error:
-            final = SessionFailed(str(error))
-        except OSError as error:  # a path the operator typed: say which, and what the system said
-            where = f"{error.filename}: " if error.filename else ""
-            final = SessionFailed(f"{where}{(error.strerror or str(error)).lower()}")
         except Exception as error:  # noqa: BLE001 - shown in the window, never a console traceback
-            final = SessionFailed(f"unexpected error: {type(error).__name__}: {error}")
+            final = SessionFailed(failure_text(error))
         self.final = final
         emit(self.finished, final)
 
