@@ -98,18 +98,9 @@ class Loopback:
             result.client_rss = max(c.peak_rss for c in receivers)
             result.transfer = _img_transfer_seconds(master.output())
             result.notes.append(_img_losses(master.output()))
-            problems = [p for c in children if (p := c.failure())]
-            result.verified = _verified(targets, sha256 or self.sha256)
-            if problems:
-                result.error = problems[0]
-            elif result.verified != clients:
-                result.error = f"{clients - result.verified} target(s) differ from the source"
+            _judge(result, children, targets, sha256 or self.sha256)
         finally:
-            for child in children:
-                if child.ended is None:
-                    kill(child)
-            for target in targets:
-                target.unlink(missing_ok=True)
+            _clean_up(children, targets)
         return result
 
     def udpcast(self, clients: int) -> RunResult:
@@ -143,19 +134,28 @@ class Loopback:
             rates = [_udpcast_rate(c.errors() + c.output()) for c in receivers]
             if all(rates):
                 result.transfer = self.size / min(rates)  # type: ignore[type-var]
-            problems = [p for c in children if (p := c.failure())]
-            result.verified = _verified(targets, self.sha256)
-            if problems:
-                result.error = problems[0]
-            elif result.verified != clients:
-                result.error = f"{clients - result.verified} target(s) differ from the source"
+            _judge(result, children, targets, self.sha256)
         finally:
-            for child in children:
-                if child.ended is None:
-                    kill(child)
-            for target in targets:
-                target.unlink(missing_ok=True)
+            _clean_up(children, targets)
         return result
+
+
+def _judge(result: RunResult, children: list, targets: list[Path], sha256: str) -> None:
+    """Every copy checked against the source; the first process failure, or the copies that differ."""
+    problems = [p for c in children if (p := c.failure())]
+    result.verified = _verified(targets, sha256)
+    if problems:
+        result.error = problems[0]
+    elif result.verified != result.clients:
+        result.error = f"{result.clients - result.verified} target(s) differ from the source"
+
+
+def _clean_up(children: list, targets: list[Path]) -> None:
+    for child in children:
+        if child.ended is None:
+            kill(child)
+    for target in targets:
+        target.unlink(missing_ok=True)
 
 
 def _sampled(profile: Path | None, who: str) -> list[str]:
