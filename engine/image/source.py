@@ -18,6 +18,7 @@ from ..disk.safety import check_quiet_source
 from ..disk.usedblocks import detect_filesystem, map_used_blocks
 from ..errors import ImgcastError, UsageError
 from ..stream.base import StreamFormat
+from ..stream.rawfile import open_to_read
 from .builder import MAX_CHUNK, ImageBuilder
 from .events import PartitionMapped
 from .format import PREAMBLE_SIZE, TRAILER_SIZE, ImageFormatError, Trailer
@@ -144,14 +145,7 @@ class ImageFileSource:
     def __init__(self, path: str | os.PathLike[str], role: str = "from") -> None:
         self.path = Path(path)
         name = f"{role}={self.path}" if role else str(self.path)
-        try:
-            self._file = open(self.path, "rb")
-        except FileNotFoundError:
-            raise UsageError(f"{name}: no such image file") from None
-        except PermissionError:
-            raise UsageError(f"{name}: permission denied; run as a user who can read it") from None
-        except IsADirectoryError:
-            raise UsageError(f"{name}: is a directory, not an image file") from None
+        self._file = open_to_read(self.path, name, "image file", "an image file")
         try:
             self.header = read_image_header(self._file)
         except ImgcastError as error:

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from ..errors import ImgcastError, UsageError
 from .base import StreamFormat
+
+
+def open_to_read(path: Path, name: str, noun: str, expected: str, buffering: int = -1) -> Any:
+    """Open `path` for reading; the usual failures become one-line UsageErrors naming `name`."""
+    try:
+        return open(path, "rb", buffering=buffering)
+    except FileNotFoundError:
+        raise UsageError(f"{name}: no such {noun}") from None
+    except PermissionError:
+        raise UsageError(f"{name}: permission denied; run as a user who can read it") from None
+    except IsADirectoryError:
+        raise UsageError(f"{name}: is a directory, not {expected}") from None
 
 
 class RawFileSource:
@@ -16,14 +29,7 @@ class RawFileSource:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        try:
-            self._file = open(self.path, "rb", buffering=0)
-        except FileNotFoundError:
-            raise UsageError(f"from={self.path}: no such file") from None
-        except PermissionError:
-            raise UsageError(f"from={self.path}: permission denied; run as a user who can read it") from None
-        except IsADirectoryError:
-            raise UsageError(f"from={self.path}: is a directory, not a disk or image file") from None
+        self._file = open_to_read(self.path, f"from={self.path}", "file", "a disk or image file", buffering=0)
         self.stream_size = os.fstat(self._file.fileno()).st_size
         self.disk_size = self.stream_size
         self.description = f"{self.path} ({self.stream_size:,} bytes)"
