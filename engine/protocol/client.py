@@ -94,9 +94,7 @@ class Client(MachineBase):
         rng: random.Random | None = None,
         master_id: int | None = None,
     ) -> None:
-        super().__init__(session_id, sender)
-        self.config = config or ProtocolConfig()
-        self.rng = rng or random.Random()
+        super().__init__(session_id, sender, config, rng)
         self.expected_master = master_id  # set when an undecided start settled who the master is
         self.host = host
         self.address = address

@@ -6,6 +6,7 @@ Nothing here opens a socket or reads a clock: callers pass `now` (seconds, any m
 
 from __future__ import annotations
 
+import random
 from collections import Counter, deque
 from dataclasses import dataclass
 
@@ -87,9 +88,13 @@ class Transmit:
 class MachineBase:
     """Queues and counters common to every participant's machine."""
 
-    def __init__(self, session_id: bytes, sender: int) -> None:
+    def __init__(
+        self, session_id: bytes, sender: int, config: ProtocolConfig | None, rng: random.Random | None
+    ) -> None:
         self.session_id = session_id
         self.sender = sender
+        self.config = config or ProtocolConfig()
+        self.rng = rng or random.Random()  # tests pass a seeded one: NAK delays, claims, jitter
         self._events: deque[Event] = deque()
         self._outgoing: list[Transmit] = []
         self.dropped: Counter[str] = Counter()  # reason -> datagrams dropped

@@ -109,9 +109,7 @@ class Master(MachineBase):
         config: ProtocolConfig | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        super().__init__(session_id, sender)
-        self.config = config or ProtocolConfig()
-        self.rng = rng or random.Random()
+        super().__init__(session_id, sender, config, rng)
         self.host = host
         self.stream_format = stream_format
         self.stream_size = stream_size

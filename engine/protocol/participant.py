@@ -31,9 +31,7 @@ class Participant(MachineBase):
         config: ProtocolConfig | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        super().__init__(session_id, sender)
-        self.config = config or ProtocolConfig()
-        self.rng = rng or random.Random()
+        super().__init__(session_id, sender, config, rng)
         self.host = host
         self.can_master = can_master
         self.role: str | None = None  # "master" | "client" once decided
