@@ -4,10 +4,17 @@ Every datagram a node sends reaches every other node after a delay, unless that 
 link loses it (independently per receiver, seeded); links may also duplicate and reorder.
 Nothing sleeps and no socket is opened, so hundreds of clients and seconds of lossy transfer
 run in a second or two of real time. bench/ uses it too.
+
+Links may have a rate and a drop-tail queue, as a switch port has: the sender's link is its
+uplink (its datagrams leave one after another at that rate; what does not fit the queue is
+dropped, and the sender's machine is told, as the kernel says ENOBUFS), a receiver's link is
+its port's downlink (a second queue, then random loss). So rate control is tested in virtual
+time: whether a session finds a bottleneck's rate, and what random loss does to it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import random
@@ -28,6 +35,29 @@ class Link:
     reorder: float = 0.0  # chance a datagram swaps place with its neighbour
     delay: float = 0.0005
     jitter: float = 0.0002
+    rate: float | None = None  # bytes/s of the port (None: no limit)
+    queue: int = 64 * 1024  # bytes the port's drop-tail queue holds
+    overhead: int = 42  # bytes a datagram costs on the wire beyond its payload (UDP/IP/Ethernet)
+
+
+@dataclass
+class Port:
+    """One direction of a rate-limited link: when it is free again, what it dropped."""
+
+    free_at: float = 0.0
+    dropped: int = 0
+    sent_bytes: int = 0
+
+    def admit(self, arrival: float, size: int, link: Link) -> float | None:
+        """When a datagram arriving at `arrival` has left, or None if the queue is full."""
+        assert link.rate is not None
+        backlog = (self.free_at - arrival) * link.rate
+        if backlog > link.queue:
+            self.dropped += 1
+            return None
+        self.free_at = max(self.free_at, arrival) + size / link.rate
+        self.sent_bytes += size
+        return self.free_at
 
 
 @dataclass
@@ -45,6 +75,9 @@ class Node:
     source: bytes = b""  # master: the stream
     fed: int = 0
     written: bytearray = field(default_factory=bytearray)  # client: what it wrote
+    uplink: Port = field(default_factory=Port)
+    downlink: Port = field(default_factory=Port)
+    received_bytes: int = 0
 
 
 class SimNetwork:
@@ -165,36 +198,70 @@ class SimNetwork:
             client.target_written(hashlib.sha256(node.written).digest(), self.now)
 
     def _broadcast(self, sender: Node, datagrams: list) -> None:
-        """One transmit reaches every other node at once (one delay for all); each receiver's
-        link loses, duplicates and reorders its own copy independently."""
+        """One transmit reaches every other node. With a rated uplink its datagrams leave one
+        after another (what overflows the queue is lost for everyone, and the sender told);
+        each receiver's rated downlink queues them again; then each receiver's link loses,
+        duplicates and reorders its own copy independently."""
         sender.sent += len(datagrams)
         payloads = [bytes(d) for d in datagrams]
-        rng = self.rng
-        deliveries = []
+        rng, now, up = self.rng, self.now, sender.link
+        delay = up.delay + rng.random() * up.jitter
+        if up.rate is None:
+            departures = [now] * len(payloads)
+        else:
+            departures = []
+            refused = False
+            for p in payloads:
+                left = sender.uplink.admit(now, len(p) + up.overhead, up)
+                refused |= left is None
+                departures.append(left)
+            if refused and hasattr(sender.machine, "local_drop"):
+                sender.machine.local_drop(now)
+        shared: list[tuple[Node, list[bytes]]] = []  # receivers with no queue of their own
         for node in self.nodes:
             if node is sender or not node.alive:
                 continue
             link = node.link
-            if not (link.loss or link.duplicate or link.reorder):
-                deliveries.append((node, payloads))
-                continue
-            kept = []
-            for p in payloads:
+            arrivals = []
+            for p, left in zip(payloads, departures, strict=True):
+                if left is None:
+                    continue
+                at = left + delay
+                if link.rate is not None:
+                    at = node.downlink.admit(at, len(p) + link.overhead, link)
+                    if at is None:
+                        continue
                 if link.loss and rng.random() < link.loss:
                     continue
-                kept.append(p)
+                arrivals.append((at, p))
                 if link.duplicate and rng.random() < link.duplicate:
-                    kept.append(p)
+                    arrivals.append((at, p))
             if link.reorder:
-                for i in range(len(kept) - 1):
+                for i in range(len(arrivals) - 1):
                     if rng.random() < link.reorder:
-                        kept[i], kept[i + 1] = kept[i + 1], kept[i]
-            if kept:
-                deliveries.append((node, kept))
-        if deliveries:
-            link = deliveries[0][0].link
-            delay = link.delay + rng.random() * link.jitter
-            self._push(self.now + delay, lambda: self._deliver(deliveries, sender.address))
+                        (a, p), (b, q) = arrivals[i], arrivals[i + 1]
+                        arrivals[i], arrivals[i + 1] = (a, q), (b, p)
+            if not arrivals:
+                continue
+            if up.rate is None and link.rate is None:
+                shared.append((node, [p for _, p in arrivals]))
+                continue
+            self._schedule_arrivals(node, arrivals, sender.address)
+        if shared:
+            self._push(now + delay, lambda: self._deliver(shared, sender.address))
+
+    def _schedule_arrivals(self, node: Node, arrivals: list[tuple[float, bytes]], address: str) -> None:
+        """Datagrams that arrive spread over time: one delivery per millisecond or so, each
+        datagram handed over at its group's last arrival (so the least delay is exact)."""
+        group: list[bytes] = []
+        start = last = arrivals[0][0]
+        for at, p in arrivals:
+            if group and at - start > 0.001:
+                self._push(last, functools.partial(self._deliver, [(node, group)], address))
+                group, start = [], at
+            group.append(p)
+            last = at
+        self._push(last, functools.partial(self._deliver, [(node, group)], address))
 
     def _deliver(self, deliveries: list[tuple[Node, list[bytes]]], address: str) -> None:
         for node, datagrams in deliveries:
@@ -203,5 +270,6 @@ class SimNetwork:
             receive = node.machine.receive_datagram
             for d in datagrams:
                 receive(d, (address, 9231), self.now)
+                node.received_bytes += len(d)
             node.received += len(datagrams)
             self._service(node)

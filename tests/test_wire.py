@@ -22,7 +22,9 @@ BODY_STRATEGIES = {
     Kind.START: st.fixed_dictionaries({"clients": st.lists(ids, max_size=50)}),
     Kind.NAK: st.fixed_dictionaries({"entries": st.lists(st.fixed_dictionaries({
         "slice": ids, "missing": st.integers(1, 256), "bitmap": st.binary(min_size=32, max_size=32)}), max_size=30)}),
-    Kind.REPORT: st.fixed_dictionaries({"watermark": ids, "done": size, "lost": ids, "repaired": ids}),
+    Kind.REPORT: st.fixed_dictionaries({"watermark": ids, "done": size, "lost": ids, "repaired": ids,
+                                        "received": ids, "clock_ms": ids, "queue_delay": st.integers(0, 65535),
+                                        "echo": st.integers(0, 65535), "echo_age": st.integers(0, 65535)}),
     Kind.END: st.fixed_dictionaries({"slices": ids, "stream_size": size, "sha256": st.binary(min_size=32, max_size=32)}),
     Kind.DONE: st.fixed_dictionaries({"ok": st.booleans(), "sha256": st.binary(min_size=32, max_size=32),
                                       "size": size, "reason": text}),
@@ -45,15 +47,16 @@ def test_every_control_datagram_round_trips(kind_and_fields, sender):
 
 
 @settings(max_examples=60, deadline=None)
-@given(ids, ids, st.integers(1, 256), st.data(), st.binary(min_size=1, max_size=1500))
-def test_block_fast_path_equals_the_construct_layout(sender, number, k, data, payload):
+@given(ids, ids, st.integers(1, 256), st.data(), st.binary(min_size=1, max_size=1500), st.integers(0, 65535))
+def test_block_fast_path_equals_the_construct_layout(sender, number, k, data, payload, stamp):
     index = data.draw(st.integers(0, k - 1))
-    fast = wire.build_block(Kind.DATA, SID, sender, number, index, k, 0, payload)
-    slow = wire.build(Kind.DATA, SID, sender, slice=number, index=index, k=k - 1, flags=0, reserved=0, payload=payload)
+    fast = wire.build_block(Kind.DATA, SID, sender, number, index, k, stamp, payload)
+    slow = wire.build(Kind.DATA, SID, sender, slice=number, index=index, k=k - 1, stamp=stamp, payload=payload)
     assert fast == slow
     parsed = wire.parse(fast)
     assert (parsed.body.slice, parsed.body.index, parsed.body.k + 1, parsed.body.payload) == (number, index, k, payload)
-    assert wire.block_header(Kind.DATA, SID, sender, number, index, k) == fast[: wire.BLOCK_HEADER_SIZE]
+    assert wire.block_header(Kind.DATA, SID, sender, number, index, k, stamp) == fast[: wire.BLOCK_HEADER_SIZE]
+    assert int.from_bytes(fast[wire.STAMP_OFFSET : wire.STAMP_OFFSET + 2], "big") == stamp
 
 
 @settings(max_examples=300, deadline=None)

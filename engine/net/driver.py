@@ -9,23 +9,26 @@ and hashes a client's stream.
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 import socket
+import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from ..events import Event
 from ..stream.base import DigestingReader, DigestingWriter, HashingReader, HashingWriter
 from .faults import FaultInjector
-from .sockets import GSO_MAX_BYTES, MulticastSocket, gro_segment_size, gso_control
+from .sockets import GSO_MAX_BYTES, MulticastSocket, drain_errors, gso_control, read_ancillary
 
 Reader = HashingReader | DigestingReader
 Writer = HashingWriter | DigestingWriter
 
 RECV_BUFFER = 65536
 RECV_BATCH = 128  # receive calls per wake-up, so sending gets its turn
-ANC_SPACE = socket.CMSG_SPACE(4)
+ANC_SPACE = socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16)  # GRO segment size + arrival time
 
 
 class SourceReader(threading.Thread):
@@ -138,6 +141,8 @@ class Driver:
         self._pieces_reported = 0
         self.received = 0
         self.sent = 0
+        # IMGCAST_TRACE=1: the rate controller's state on stderr four times a second (diagnosis)
+        self._trace_at = 0.0 if os.environ.get("IMGCAST_TRACE") else None
 
     def wake_threadsafe(self) -> None:
         self.loop.call_soon_threadsafe(self._wake.set)
@@ -165,6 +170,8 @@ class Driver:
                 self._pump_target(now)
                 transmits = machine.datagrams_to_send(now)
                 self._dispatch_events()
+                if self._trace_at is not None and now >= self._trace_at:
+                    self._trace(now)
                 for transmit in transmits:
                     await self._send(transmit)
                 if transmits:
@@ -187,23 +194,38 @@ class Driver:
         finally:
             self.loop.remove_reader(fd)
 
+    def _trace(self, now: float) -> None:
+        self._trace_at = now + 0.25
+        pacer = getattr(self.machine, "pacer", None)
+        if pacer is None:
+            return
+        paths = " ".join(f"[q={p.queue * 1000:.1f}ms d={p.delivered_rate / 1e6:.1f} f={p.loss_floor:.3f}]"
+                         for p in pacer.paths.values())
+        print(f"pacing t={now:.2f} rate={pacer.rate / 1e6:.2f}MB/s sent={self.sent} {pacer.stats} {paths}",
+              file=sys.stderr, flush=True)
+
     # --- receiving ------------------------------------------------------------------------
 
     def _on_readable(self) -> None:
         sock = self.endpoint.sock
         machine = self.machine
-        now = self.loop.time()
         buf = self._buffer
         view = memoryview(buf)
         batch = getattr(machine, "receive_datagrams", None)
+        clock = self.loop.time
+        # kernel stamps are wall-clock; the machines' clock is the loop's (monotonic)
+        wall_offset = time.time() - clock()
         for _ in range(RECV_BATCH):
             try:
                 size, ancillary, _flags, address = sock.recvmsg_into([buf], ANC_SPACE)
             except (BlockingIOError, InterruptedError):
                 break
             except OSError:
+                drain_errors(sock)
                 break
-            segment = gro_segment_size(ancillary) if ancillary else None
+            now = clock()
+            segment, stamp = read_ancillary(ancillary) if ancillary else (None, None)
+            arrival = None if stamp is None else min(now, stamp - wall_offset)
             if segment and segment < size:
                 datagrams = [view[i : min(i + segment, size)] for i in range(0, size, segment)]
             else:
@@ -211,7 +233,7 @@ class Driver:
             if self.faults is not None:
                 datagrams = self.faults.filter(datagrams)
             if batch is not None:
-                batch(datagrams, address, now)
+                batch(datagrams, address, now, arrival)
             else:
                 for datagram in datagrams:
                     machine.receive_datagram(datagram, address, now)
@@ -244,6 +266,9 @@ class Driver:
                 await self._writable()
             except OSError as error:
                 if error.errno in (105, 11):  # ENOBUFS / EAGAIN: the queue is full, wait a moment
+                    local_drop = getattr(self.machine, "local_drop", None)
+                    if local_drop is not None and error.errno == 105:
+                        local_drop(self.loop.time())
                     await asyncio.sleep(0.001)
                     continue
                 raise

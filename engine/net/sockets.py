@@ -19,6 +19,7 @@ from ..errors import UsageError
 SOL_UDP = 17
 UDP_SEGMENT = 103  # GSO: datagrams of this size, back to back, in one send
 UDP_GRO = 104  # GRO: receive a run of same-size datagrams in one call
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # the kernel's arrival time of each datagram
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 SO_SNDBUFFORCE = getattr(socket, "SO_SNDBUFFORCE", 32)
 BUFFER_BYTES = 32 * 1024 * 1024
@@ -81,6 +82,11 @@ def open_multicast_socket(group: str, port: int, interface: str, ttl: int) -> Mu
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
         sock.setblocking(False)
         gro = _try_option(sock, SOL_UDP, UDP_GRO, 1)
+        # Arrival times from the kernel: queueing delay measured without our own scheduling
+        # delay in it (a busy computer wakes its receiver late; that is not the network's queue).
+        _try_option(sock, socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        # Our own interface's queue overflowing is reported (ENOBUFS) instead of dropped silently.
+        _try_option(sock, socket.IPPROTO_IP, IP_RECVERR, 1)
         gso = _gso_works(sock)
         return MulticastSocket(sock, group, port, interface, gso, gro)
     except BaseException:
@@ -115,11 +121,29 @@ def gso_control(segment_size: int) -> list[tuple[int, int, bytes]]:
     return [(SOL_UDP, UDP_SEGMENT, struct.pack("=H", segment_size))]
 
 
-def gro_segment_size(ancillary: list[tuple[int, int, bytes]]) -> int | None:
+IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
+_TIMESPEC = struct.Struct("=qq")
+
+
+def read_ancillary(ancillary: list[tuple[int, int, bytes]]) -> tuple[int | None, float | None]:
+    """(GRO segment size, kernel arrival time on the wall clock) from a receive's control data."""
+    segment = stamp = None
     for level, kind, data in ancillary:
         if level == SOL_UDP and kind == UDP_GRO and len(data) >= 4:
-            return struct.unpack("=i", data[:4])[0]
-    return None
+            segment = struct.unpack("=i", data[:4])[0]
+        elif level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= _TIMESPEC.size:
+            seconds, nanoseconds = _TIMESPEC.unpack_from(data)
+            stamp = seconds + nanoseconds * 1e-9
+    return segment, stamp
+
+
+def drain_errors(sock: socket.socket) -> None:
+    """Empty the socket's error queue (IP_RECVERR): left there, it keeps the socket readable."""
+    for _ in range(64):
+        try:
+            sock.recvmsg(512, 512, socket.MSG_ERRQUEUE)
+        except OSError:
+            return
 
 
 def local_address_for(interface: str) -> str:

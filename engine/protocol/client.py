@@ -9,6 +9,7 @@ The driver writes the data and computes the digest, then calls `target_written`.
 from __future__ import annotations
 
 import random
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -28,6 +29,7 @@ from ..events import (
 from ..stream.base import StreamFormat
 from . import fec
 from .common import MachineBase, ProtocolConfig, sender_hex
+from .pacing import QUEUE_LIMIT
 
 TICK = 0.1
 _DATA, _PARITY = int(wire.Kind.DATA), int(wire.Kind.PARITY)
@@ -36,6 +38,12 @@ _HSIZE = wire.BLOCK_HEADER_SIZE
 NAK_ENTRIES_PER_DATAGRAM = 36
 _BLOCK_KINDS = (_DATA, _PARITY)
 _OTHER_CLIENTS_KINDS = frozenset({int(wire.Kind.JOIN), int(wire.Kind.REPORT), int(wire.Kind.DONE)})
+DELAY_WINDOW = 0.025  # queueing delay is the least one-way delay over windows this long ...
+BASE_BUCKET = 0.5  # ... above the least seen in the last BASE_BUCKETS buckets of this length: a
+BASE_BUCKETS = 4  # queue that stands for 2 s is not ours to drain (another flow's, a busy host)
+URGENT_GAP = 0.05  # a client that sees congestion may report early, at most this often
+URGENT_REPORTERS = 4  # ... and only this many clients of a session, on average, do so
+_HALF = wire.STAMP_MOD // 2
 
 
 class State(Enum):
@@ -78,6 +86,50 @@ class SliceBuffer:
         return max(0, self.k - self.have_count - len(self.parity))
 
 
+class PathDelay:
+    """The standing queue on the path from the master, from the blocks' send stamps.
+
+    One-way delay = our clock minus the master's stamp: an unknown constant (the clocks'
+    offset) plus propagation plus queueing plus our own scheduling delay. The least value over
+    a short window removes our scheduling noise; minus the least over the last seconds (the
+    empty-queue delay, which also absorbs the offset and slow clock drift) leaves the queue.
+    Stamps wrap every 6.5 s, so delays are kept relative to the first one seen.
+    """
+
+    def __init__(self) -> None:
+        self._anchor: int | None = None
+        self._window_start = 0.0
+        self._window_min: int | None = None
+        self._buckets: deque[list[float]] = deque(maxlen=BASE_BUCKETS)  # [start, least delay]
+        self.queue: int | None = None  # last closed window's queue, in STAMP_UNITs
+
+    def sample(self, stamp: int, now: float) -> bool:
+        """One block's stamp at its arrival; True when a window closed with a congested queue."""
+        ticks = int(now / wire.STAMP_UNIT)
+        if self._anchor is None:
+            self._anchor = (ticks - stamp) % wire.STAMP_MOD
+            self._window_start = now
+        delay = (ticks - stamp - self._anchor + _HALF) % wire.STAMP_MOD - _HALF
+        if self._window_min is None or delay < self._window_min:
+            self._window_min = delay
+        if now - self._window_start < DELAY_WINDOW:
+            return False
+        least = self._window_min
+        self._window_min = None
+        self._window_start = now
+        buckets = self._buckets
+        if not buckets or now - buckets[-1][0] >= BASE_BUCKET:
+            buckets.append([now, least])
+        elif least < buckets[-1][1]:
+            buckets[-1][1] = least
+        base = min(b[1] for b in buckets)
+        if abs(least) > _HALF // 2:  # drifted far from the anchor (or a clock jump): start over
+            self.__init__()  # type: ignore[misc]
+            return False
+        self.queue = int(least - base)
+        return self.queue * wire.STAMP_UNIT > QUEUE_LIMIT
+
+
 class Client(MachineBase):
     def __init__(
         self,
@@ -108,7 +160,13 @@ class Client(MachineBase):
         self._next_join = now
         self._next_tick = now + TICK
         self._next_report = now
-        self._report_offset = sender % self.config.report_every_slices
+        self.clients_in_session = 1  # from START: spaces our reports and NAKs
+        self._spacing = self.config.report_spacing(1)
+        self._report_offset = sender % self._spacing
+        self.received = 0  # data and parity blocks received (for the master's rate control)
+        self.delay = PathDelay()
+        self._echo: tuple[int, float] | None = None  # newest block stamp, when it arrived
+        self._urgent_after = now
         self._slices: dict[int, SliceBuffer] = {}
         self._delivered = 0  # slices handed out by take_data, in order
         self._delivered_bytes = 0
@@ -140,7 +198,7 @@ class Client(MachineBase):
 
     def written(self, slices: int, now: float) -> None:
         """The driver wrote `slices` more of the pieces take_data gave (one piece per slice)."""
-        spacing, offset = self.config.report_every_slices, self._report_offset
+        spacing, offset = self._spacing, self._report_offset
         before = self._written
         self._written = min(self._delivered, before + slices)
         if (self._written - offset) // spacing != (before - offset) // spacing:
@@ -181,9 +239,11 @@ class Client(MachineBase):
     def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
         self.receive_datagrams((data,), address, now)
 
-    def receive_datagrams(self, datagrams: Iterable[bytes | memoryview], address: tuple[str, int], now: float) -> None:
+    def receive_datagrams(self, datagrams: Iterable[bytes | memoryview], address: tuple[str, int], now: float,
+                          arrival: float | None = None) -> None:
         """A batch from one receive call. Blocks from our master (nearly all traffic) take a
-        short path: one struct unpack, no construct, hand-out checked once per batch."""
+        short path: one struct unpack, no construct, hand-out checked once per batch.
+        `arrival`: when the kernel received it (same clock as `now`), if the driver knows."""
         params = self.params
         block_length = -1 if params is None else _HSIZE + params.block_size
         bs = 0 if params is None else params.block_size
@@ -191,13 +251,15 @@ class Client(MachineBase):
         unpack, session_id, on_block = _HEADER.unpack_from, self.session_id, self._on_block
         slices, transfer = self._slices, self.state is State.TRANSFER
         blocks = 0
+        stamp = 0
         for data in datagrams:
             if len(data) == block_length and data[5] in _BLOCK_KINDS:
-                magic, version, kind, sid, sender, number, index, k1, _, _ = unpack(data)
+                magic, version, kind, sid, sender, number, index, k1, stamp_ = unpack(data)
                 if magic == wire.MAGIC and version == wire.PROTOCOL_VERSION and sid == session_id and sender == master:
                     k = k1 + 1
                     if (kind == _DATA) == (index < k):
                         blocks += 1
+                        stamp = stamp_
                         # The common case inline: a new data block of a slice already under way.
                         buf = slices.get(number) if transfer and kind == _DATA and number <= self._highest else None
                         if buf is not None and buf.k == k and not buf.complete and not buf.have[index]:
@@ -212,6 +274,13 @@ class Client(MachineBase):
             self._receive_other(data, address, now)
         if blocks:
             self._last_master = now
+            self.received += blocks
+            # The batch's newest block has the least one-way delay in it: one sample per batch.
+            self._echo = (stamp, now)
+            if self.delay.sample(stamp, now if arrival is None else arrival) and now >= self._urgent_after:
+                self._urgent_after = now + URGENT_GAP
+                if self.rng.random() * self.clients_in_session < URGENT_REPORTERS:
+                    self._next_report = now  # congestion: tell the master now, not at our slot
             self._deliver(now)
 
     def _receive_other(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
@@ -304,7 +373,13 @@ class Client(MachineBase):
             return
         if self.sender not in body.clients:  # type: ignore[attr-defined]
             self._fail("the session started without this computer; join the next one")
-        elif self.state is not State.TRANSFER:
+            return
+        count = max(1, len(body.clients))  # type: ignore[attr-defined]
+        if count != self.clients_in_session:
+            self.clients_in_session = count
+            self._spacing = self.config.report_spacing(count)
+            self._report_offset = self.sender % self._spacing
+        if self.state is not State.TRANSFER:
             self._begin_transfer(now)
 
     def _begin_transfer(self, now: float) -> None:
@@ -344,7 +419,7 @@ class Client(MachineBase):
                 return
             buf.parity[index] = bytes(data[_HSIZE:])
             if number in self._nak_due:  # a repair is arriving: give it time before asking again
-                self._nak_due[number] = max(self._nak_due[number], now + self.config.nak_max_delay)
+                self._nak_due[number] = max(self._nak_due[number], now + self._nak_window)
         if buf.have_count + len(buf.parity) >= buf.k:
             self._complete(number, buf)
         if number > self._highest:
@@ -379,7 +454,21 @@ class Client(MachineBase):
             return
         buf.closed = True
         self.lost += buf.missing
-        self._schedule_nak(number, now + self.config.nak_min_delay + self.rng.random() * self.config.nak_max_delay)
+        self._schedule_nak(number, now + self._nak_delay(buf.missing))
+
+    @property
+    def _nak_window(self) -> float:
+        return self.config.nak_window(self.clients_in_session)
+
+    def _nak_delay(self, missing: int) -> float:
+        """When to ask: the more blocks we miss, the earlier, so that the first NAK the others
+        hear asks for the most and theirs become unnecessary (a repair of n parity blocks mends
+        every client missing n or fewer). Alone, we ask after nak_min_delay plus a little."""
+        cfg = self.config
+        if self.clients_in_session <= 1:
+            return cfg.nak_min_delay + self.rng.random() * cfg.nak_max_delay
+        rank = min(missing, 8)
+        return cfg.nak_min_delay + self._nak_window * (8 - rank + self.rng.random()) / 8
 
     def _schedule_nak(self, number: int, when: float) -> None:
         self._nak_due[number] = when
@@ -504,9 +593,9 @@ class Client(MachineBase):
             self._next_join = now + self.config.join_interval
             self._send_join()
         if self.state in (State.JOINED, State.TRANSFER, State.VERIFYING) and now >= self._next_report:
-            self._next_report = now + self.config.report_interval * (0.8 + 0.4 * self.rng.random())
-            self._send(wire.Kind.REPORT, watermark=self._written, done=self._delivered_bytes,
-                       lost=min(self.lost, 0xFFFFFFFF), repaired=min(self.repaired, 0xFFFFFFFF))
+            heartbeat = self.config.heartbeat(self.clients_in_session)
+            self._next_report = now + heartbeat * (0.8 + 0.4 * self.rng.random())
+            self._send_report(now)
         if self._next_nak is not None and now >= self._next_nak:
             self._send_naks(now)
         if self.state is State.REPORTING and now >= self._next_done:
@@ -516,6 +605,19 @@ class Client(MachineBase):
             self._next_tick = now + TICK
             if self.state is State.TRANSFER:
                 self._emit(self._progress(now))
+
+    def _send_report(self, now: float) -> None:
+        queue = self.delay.queue
+        echo, age = wire.NO_DELAY, wire.NO_DELAY
+        if self._echo is not None:
+            held = int((now - self._echo[1]) / wire.STAMP_UNIT)
+            if held < wire.NO_DELAY:
+                echo, age = self._echo[0], held
+        self._send(wire.Kind.REPORT, watermark=self._written, done=self._delivered_bytes,
+                   lost=self.lost % (1 << 32), repaired=self.repaired % (1 << 32),
+                   received=self.received % (1 << 32), clock_ms=int(now * 1000) % (1 << 32),
+                   queue_delay=wire.NO_DELAY if queue is None else min(max(queue, 0), wire.NO_DELAY - 1),
+                   echo=echo, echo_age=age)
 
     def _progress(self, now: float) -> Progress:
         then, before = self._progress_last

@@ -6,6 +6,7 @@ Nothing here opens a socket or reads a clock: callers pass `now` (seconds, any m
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -31,12 +32,14 @@ class ProtocolConfig:
     slice_blocks: int = 128  # data blocks per slice (k); parity indices k..255 repair it
     window_slices: int = 192  # slices the master may send past the slowest client's progress
     readahead_slices: int = 8  # slices the master wants read ahead of its send position
-    report_every_slices: int = 48  # a client reports when its progress crosses (its own offset + n*this)
-    report_interval: float = 0.5  # ... and at least this often, as a heartbeat
+    report_every_slices: int = 8  # a client reports when its progress crosses (its own offset + n*spacing),
+    # spacing = this, or more with many clients (see report_spacing): rate control hears the path often
+    report_interval: float = 0.5  # ... and at least this often, as a heartbeat (longer with many clients)
     announce_interval: float = 0.5
     join_interval: float = 0.5
     nak_min_delay: float = 0.002  # a slice's stragglers may still be on the way (reordering)
     nak_max_delay: float = 0.010  # ... then NAKs wait a random [0, this) so one can suppress many
+    # (stretched with the number of clients, see nak_window)
     nak_retry: float = 0.060  # ask again for a slice still incomplete after this long
     repair_holdoff: float = 0.030  # the master ignores NAKs a repair just sent already covers
     client_timeout: float = 10.0  # a client silent this long is dropped
@@ -46,9 +49,8 @@ class ProtocolConfig:
     linger: float = 0.5  # the master answers late DONEs this long after the end
     claim_window: float = 0.5  # undecided participants: claims heard in this window compete
     rate: float | None = None  # bytes/s cap; None: as fast as clients keep up
-    initial_rate: float = 1e9
-    min_rate: float = 1e6
-    rate_interval: float = 0.05  # the master re-evaluates its rate this often
+    initial_rate: float = 8e6  # where start-up begins; it doubles every 0.1 s until the path complains
+    min_rate: float = 1e5
     burst_datagrams: int = 44  # one GSO send: 44 x 1472 bytes fits a 64 KiB packet
 
     def __post_init__(self) -> None:
@@ -62,6 +64,27 @@ class ProtocolConfig:
     @property
     def slice_bytes(self) -> int:
         return self.block_size * self.slice_blocks
+
+    # Feedback that scales (issue 9): with N clients, each reports every ~N/1.5 slices, so the
+    # master hears about 1.5 reports per slice however many there are; heartbeats stretch the
+    # same way; NAK timers spread over a window that grows with log N, so suppression works.
+
+    def report_spacing(self, clients: int) -> int:
+        """Slices between one client's progress reports when `clients` take part."""
+        return max(self.report_every_slices, -(-2 * clients // 3))
+
+    def heartbeat(self, clients: int) -> float:
+        """Longest silence of a client while it is transferring."""
+        return min(self.client_timeout / 3, max(self.report_interval, clients * 0.006))
+
+    def nak_window(self, clients: int) -> float:
+        """The span NAK timers are drawn from."""
+        return self.nak_max_delay * (1 + math.log2(max(1, clients)) / 2)
+
+    def window_for(self, clients: int) -> int:
+        """Slices the master may run ahead of the slowest client's last report: never less than
+        three report spacings, or the master would stall waiting for reports."""
+        return max(self.window_slices, 3 * self.report_spacing(clients))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ happens here and can be tested with a fake clock.
 from __future__ import annotations
 
 import random
+import struct
 from dataclasses import dataclass
 from enum import Enum
 
@@ -36,10 +37,14 @@ from ..events import (
 from ..stream.base import StreamFormat
 from . import fec
 from .common import MachineBase, ProtocolConfig, Transmit, sender_hex
+from .pacing import RateController
 
 _BLOCK_KINDS = (int(wire.Kind.DATA), int(wire.Kind.PARITY))
 TICK = 0.1  # housekeeping: silence checks, progress events, rate changes
 MAX_RATE = 20e9
+PACING_QUANTUM = 0.002  # seconds of sending per wake-up at most: pacing is smooth, yet the
+# master wakes a few hundred times a second, not once per datagram (CPU follows bytes moved)
+_STAMP = struct.Struct("!H")
 
 
 class Phase(Enum):
@@ -67,7 +72,7 @@ class SliceRecord:
 
     number: int
     k: int
-    wire: bytes
+    wire: bytearray  # stamped in place as each block goes out
     parity_next: int = 0  # next unused parity share number
     repaired_at: float = -1e9
     repaired_count: int = 0
@@ -87,7 +92,6 @@ class MasterStats:
     feedback_datagrams: int = 0
     naks: int = 0
     lost_reported: int = 0
-    rate_cuts: int = 0
 
 
 class Master(MachineBase):
@@ -134,15 +138,13 @@ class Master(MachineBase):
         self._send_index = 0
         self._repairs: dict[int, RepairRequest] = {}
         self._min_watermark = 0
+        self._window = self.config.window_slices
         self._segment = wire.BLOCK_HEADER_SIZE + self.config.block_size
         self._sender_bytes = sender.to_bytes(4, "big")
         # rate control
-        self.rate = min(self.config.rate or MAX_RATE, self.config.initial_rate)
+        self.pacer = self._new_pacer(now)
         self._tokens = float(self._segment * self.config.burst_datagrams)
         self._tokens_at = now
-        self._interval_sent = 0
-        self._interval_lost = 0
-        self._next_rate_check = now + self.config.rate_interval
         self._progress_last = (now, 0)
         self._recent_rate = 0.0
         self._next_end = 0.0
@@ -158,6 +160,16 @@ class Master(MachineBase):
         return self.phase is Phase.CLOSED
 
     @property
+    def rate(self) -> float:
+        """The sending rate now, bytes/s (the pacer's answer)."""
+        return self.pacer.rate
+
+    def _new_pacer(self, now: float) -> RateController:
+        cfg = self.config
+        return RateController(now=now, initial=min(cfg.rate or MAX_RATE, cfg.initial_rate), floor=cfg.min_rate,
+                              cap=cfg.rate, segment=self._segment)
+
+    @property
     def participants(self) -> list[ClientRecord]:
         return [r for r in self.clients.values() if r.state != "lobby" or self.phase is Phase.LOBBY]
 
@@ -171,7 +183,7 @@ class Master(MachineBase):
         if self._eof or self.closed:
             return 0
         limit = min(
-            self._min_watermark + self.config.window_slices,
+            self._min_watermark + self._window,
             self._send_slice + self.config.readahead_slices,
         )
         return max(0, limit - self._fed)
@@ -213,7 +225,7 @@ class Master(MachineBase):
         short = k * bs - len(data)
         if short:
             parts.append(bytes(short))  # the last block is padded to full size for the erasure code
-        buf = b"".join(parts)  # one copy into the buffer every send and repair of the slice reads
+        buf = bytearray().join(parts)  # one copy into the buffer every send and repair of the slice reads
         self._slices[number] = SliceRecord(number, k, buf, parity_next=k)
         self._fed += 1
         self._fed_bytes += len(data)
@@ -252,7 +264,7 @@ class Master(MachineBase):
             return
         record.last_heard = now
         if kind is wire.Kind.REPORT:
-            self._on_report(record, body)
+            self._on_report(record, body, now)
         elif kind is wire.Kind.NAK:
             self._on_nak(body, now)
         elif kind is wire.Kind.DONE:
@@ -301,7 +313,16 @@ class Master(MachineBase):
         self._start_deadline = now + self.lobby_timeout
         self._emit(StartScheduled(self.lobby_timeout))
 
-    def _on_report(self, record: ClientRecord, body: object) -> None:
+    def _on_report(self, record: ClientRecord, body: object, now: float) -> None:
+        b = body
+        if record.state == "active":
+            rtt = None
+            if b.echo_age != wire.NO_DELAY:  # type: ignore[attr-defined]
+                ticks = (wire.stamp_at(now) - b.echo - b.echo_age) % wire.STAMP_MOD  # type: ignore[attr-defined]
+                rtt = ticks * wire.STAMP_UNIT if ticks < wire.STAMP_MOD // 2 else None
+            queue = None if b.queue_delay == wire.NO_DELAY else b.queue_delay * wire.STAMP_UNIT  # type: ignore[attr-defined]
+            self.pacer.on_report(int(record.peer.client_id, 16), now, received=b.received, lost=b.lost,  # type: ignore[attr-defined]
+                                 clock_ms=b.clock_ms, queue_delay=queue, rtt=rtt)  # type: ignore[attr-defined]
         record.done = body.done  # type: ignore[attr-defined]
         record.lost = body.lost  # type: ignore[attr-defined]
         record.repaired = body.repaired  # type: ignore[attr-defined]
@@ -322,7 +343,6 @@ class Master(MachineBase):
             request = self._repairs.setdefault(entry.slice, RepairRequest())
             if not request.reported:
                 request.reported = True
-                self._interval_lost += entry.missing
                 self.stats.lost_reported += entry.missing
             request.count = max(request.count, min(entry.missing, record.k))
             request.bitmap |= int.from_bytes(entry.bitmap, "little")
@@ -350,6 +370,7 @@ class Master(MachineBase):
             return
         record.state = "dropped"
         record.reason = reason
+        self.pacer.forget(int(record.peer.client_id, 16))
         self._emit(ClientDropped(record.peer, reason))
         self._update_watermark()
 
@@ -371,7 +392,7 @@ class Master(MachineBase):
         if self._start_deadline is not None and self.phase is Phase.LOBBY:
             timers.append(self._start_deadline)
         if self.phase is Phase.TRANSFER and self._has_work():
-            timers.append(self._tokens_at + max(0.0, self._segment - self._tokens) / self.rate)
+            timers.append(self._tokens_at + max(0.0, self._wake_tokens() - self._tokens) / self.rate)
         if self.phase is Phase.ENDING:
             timers.append(self._next_end if self._close_at is None else self._close_at)
         return min(timers)
@@ -448,6 +469,8 @@ class Master(MachineBase):
             record.last_heard = max(record.last_heard, now)
         self._send_start()
         self._tokens_at = now
+        self.pacer = self._new_pacer(now)
+        self._window = self.config.window_for(len(self.clients))
         self._emit(TransferStarted(tuple(r.peer for r in self.clients.values()), self.stream_size))
 
     def _send_start(self) -> None:
@@ -477,19 +500,28 @@ class Master(MachineBase):
 
     # --- output ---------------------------------------------------------------------------
 
+    def _wake_tokens(self) -> float:
+        """Bytes of sending to wait for before waking: a few ms' worth, at most one burst."""
+        burst = self._segment * self.config.burst_datagrams
+        return min(burst, max(self._segment, self.rate * PACING_QUANTUM))
+
+    def local_drop(self, now: float) -> None:
+        """The driver's send was refused for want of room (ENOBUFS): this interface is the bottleneck."""
+        self.pacer.on_local_drop(now)
+
     def _has_work(self) -> bool:
         return bool(self._repairs) or self._can_send_data()
 
     def _can_send_data(self) -> bool:
         return (
             self._send_slice < self._fed
-            and self._send_slice < self._min_watermark + self.config.window_slices
+            and self._send_slice < self._min_watermark + self._window
         )
 
     def datagrams_to_send(self, now: float) -> list[Transmit]:
         out = []
         if self.phase is Phase.TRANSFER or (self.phase is Phase.ENDING and self._close_at is None):
-            self._adjust_rate(now)
+            self.pacer.update(now)
             out = self._send_blocks(now)
         if self._ack_pending:
             self._ack_pending = False
@@ -513,15 +545,14 @@ class Master(MachineBase):
                 request = self._repairs.pop(number)
                 transmit = self._repair(number, request, now)
             elif self._can_send_data():
-                transmit = self._next_data(allowed)
+                transmit = self._next_data(allowed, now)
             else:
                 break
             if transmit is None:
                 continue
-            sent = transmit.count
-            budget -= sent
+            budget -= transmit.count
             self._tokens -= len(transmit.data)
-            self._interval_sent += sent
+            self.pacer.on_sent(len(transmit.data), now)
             out.append(transmit)
         if self.phase is Phase.TRANSFER and self._eof and self._send_slice >= self._fed and not self._repairs:
             self._report_progress(now)
@@ -529,11 +560,12 @@ class Master(MachineBase):
             self._next_end = now
         return out
 
-    def _next_data(self, allowed: int) -> Transmit:
+    def _next_data(self, allowed: int, now: float) -> Transmit:
         record = self._slices[self._send_slice]
         first = self._send_index
         last = min(record.k, first + allowed)
         seg = self._segment
+        _stamp_blocks(record.wire, first, last, seg, wire.stamp_at(now))
         transmit = Transmit(memoryview(record.wire)[first * seg : last * seg], seg)
         self.stats.data_datagrams += last - first
         if last >= record.k:
@@ -555,30 +587,25 @@ class Master(MachineBase):
             view = memoryview(record.wire)
             blocks = [view[i * seg + wire.BLOCK_HEADER_SIZE : (i + 1) * seg] for i in range(record.k)]
             parts = []
+            stamp = wire.stamp_at(now)
             for share, block in zip(shares, fec.parity_blocks(blocks, shares), strict=True):
-                parts.append(wire.build_block(wire.Kind.PARITY, self.session_id, self.sender, number, share, record.k, 0, block))
+                parts.append(wire.build_block(wire.Kind.PARITY, self.session_id, self.sender, number, share, record.k, stamp, block))
             data = b"".join(parts)
         else:
             # Parity for this slice is used up (or a slice of one block): resend the blocks
             # clients named; any client still missing others asks again.
             wanted = [i for i in range(record.k) if request.bitmap >> i & 1] or list(range(min(count, record.k)))
-            data = b"".join(bytes(record.wire[i * seg : (i + 1) * seg]) for i in wanted)
+            data = bytearray().join(record.wire[i * seg : (i + 1) * seg] for i in wanted)
             count = len(wanted)
+            _stamp_blocks(data, 0, count, seg, wire.stamp_at(now))
         record.repaired_at = now
         record.repaired_count = count
         self.stats.repair_datagrams += count
         return Transmit(data, seg)
 
-    def _adjust_rate(self, now: float) -> None:
-        """AIMD on reported loss: cut the rate when clients miss much, grow it while they keep up."""
-        if now < self._next_rate_check:
-            return
-        self._next_rate_check = now + self.config.rate_interval
-        sent, lost = self._interval_sent, self._interval_lost
-        self._interval_sent = self._interval_lost = 0
-        cap = self.config.rate or MAX_RATE
-        if sent and lost / sent > 0.05:
-            self.rate = max(self.config.min_rate, self.rate * 0.75)
-            self.stats.rate_cuts += 1
-        elif sent and lost / sent < 0.01:
-            self.rate = min(cap, self.rate * 1.1)
+
+def _stamp_blocks(buf: bytearray, first: int, last: int, segment: int, stamp: int) -> None:
+    """Write the send stamp into blocks first..last-1 of a buffer of back-to-back datagrams."""
+    pack = _STAMP.pack_into
+    for at in range(first * segment + wire.STAMP_OFFSET, last * segment, segment):
+        pack(buf, at, stamp)

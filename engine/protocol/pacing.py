@@ -1,0 +1,218 @@
+"""How fast the master sends: a rate controller that finds the path's bottleneck and holds it.
+
+The master tells it what it sent and what each client reported; it answers one number, the
+sending rate. It opens no socket and reads no clock, so it is tested alone on a simulated
+bottleneck (tests/test_pacing.py, tests/simnet.py), and trying another algorithm touches this
+file only.
+
+Why this shape (ideas from TFMCC, RFC 4654; NORM, RFC 5740; BBR; udpcast's self-clocking):
+- **Congestion is a queue, not a loss.** A link that is fed faster than it drains builds a
+  queue before it drops anything; a flaky NIC or cable loses datagrams with no queue at all.
+  Every block carries the master's send stamp; each client keeps the least one-way delay it
+  saw per report (the minimum filters out its own scheduling noise) against the least it has
+  seen in the last seconds, and reports the difference: the standing queue on its path. A
+  queue above `QUEUE_LIMIT` is congestion. Loss is congestion only when it jumps well above
+  that client's own recent floor (its random loss), which catches bottlenecks whose buffers
+  are too small to show a delay. Random loss alone never slows the master.
+- **Drops at the master's own interface** (ENOBUFS from its queue) are congestion right here.
+- **On congestion the rate goes to what the bottleneck delivered**, not to a blind fraction
+  of what was sent: the congested client's own receive rate (counted by the client on its own
+  clock), scaled up by its random-loss floor, times `DRAIN`, so the queue empties and the link
+  stays busy. Then it probes upwards, gently first and faster the longer the path stays calm,
+  so the link's rate is found again within a second after every change.
+- **Start-up** doubles the rate every `GROWTH_INTERVAL * 2` from `initial` until the first
+  congestion signal: a 1 Gbit/s link is found in well under a second.
+- One reaction per `holdoff` (a few round trips plus report spacing): the reports that follow
+  a cut still describe the queue built before it.
+- The slowest client decides (as TFMCC's limiting receiver does): any client's congestion
+  slows everyone; a policy for slow clients belongs to the master, not here.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+QUEUE_LIMIT = 0.004  # seconds of standing queue that count as congestion
+GROWTH_INTERVAL = 0.05  # the rate is reconsidered this often
+DRAIN = 0.92  # after congestion: this fraction of what the bottleneck delivered
+LOSS_JUMP = 0.05  # loss this far above a client's own floor (plus half the floor) is congestion
+MIN_SAMPLE = 400  # datagrams a loss fraction is taken over (reports are summed until then): at 5 %
+# random loss its noise is then about 1 %, so a jump of LOSS_JUMP is not chance
+FLOOR_HISTORY = 12  # report intervals a client's loss floor is the minimum of
+RATE_SPAN = 0.05  # seconds a receive-rate sample spans at least (reports are summed until then)
+RATE_HISTORY = 6  # samples the delivered rate is the best of
+DEEPEST_CUT = 0.5  # one reaction never more than halves the rate
+
+
+@dataclass
+class ClientPath:
+    """What the controller remembers of one client's path."""
+
+    received: int | None = None  # last cumulative counters, to take differences
+    lost: int = 0
+    clock_ms: int = 0
+    losses: deque[float] = field(default_factory=lambda: deque(maxlen=FLOOR_HISTORY))
+    sample_got: int = 0  # the loss sample being gathered
+    sample_missed: int = 0
+    rates: deque[float] = field(default_factory=lambda: deque(maxlen=RATE_HISTORY))  # receive rates
+    rate_got: int = 0  # the receive-rate sample being gathered
+    rate_elapsed: float = 0.0
+    queue: float = 0.0  # its last reported standing queue, seconds
+    rtt: float | None = None
+
+    @property
+    def delivered_rate(self) -> float:
+        """What its path delivered lately, bytes/s: the best of its recent samples, because a
+        client that lost the CPU for a moment says nothing about the network (BBR's max filter)."""
+        return max(self.rates, default=0.0)
+
+    @property
+    def loss_floor(self) -> float:
+        """Its background (random) loss: the least of its recent intervals."""
+        return min(self.losses) if len(self.losses) >= 3 else 0.0
+
+
+@dataclass
+class PacingStats:
+    cuts: int = 0
+    cuts_by_delay: int = 0
+    cuts_by_loss: int = 0
+    cuts_by_local_drop: int = 0
+    slow_start_ended_at: float | None = None
+
+
+class RateController:
+    def __init__(self, *, now: float, initial: float, floor: float, cap: float | None, segment: int) -> None:
+        self.cap = cap or float("inf")
+        self.floor = floor
+        self.rate = min(self.cap, max(floor, initial))
+        self.segment = segment  # bytes of one block datagram (header + payload)
+        self.slow_start = True
+        self.stats = PacingStats()
+        self.paths: dict[int, ClientPath] = {}
+        self._born = now
+        self._next_growth = now + GROWTH_INTERVAL
+        self._hold_until = now
+        self._calm_since = now
+        self._last_cut_rate = 0.0
+        self._sent_log: deque[tuple[float, int]] = deque()  # (time, bytes) over the last 0.2 s
+        self._sent_recent = 0
+
+    # --- what the master tells it ---------------------------------------------------------
+
+    def on_sent(self, nbytes: int, now: float) -> None:
+        self._sent_log.append((now, nbytes))
+        self._sent_recent += nbytes
+        while self._sent_log and self._sent_log[0][0] < now - 0.2:
+            self._sent_recent -= self._sent_log.popleft()[1]
+
+    def on_report(self, client: int, now: float, *, received: int, lost: int, clock_ms: int,
+                  queue_delay: float | None, rtt: float | None) -> None:
+        path = self.paths.setdefault(client, ClientPath())
+        if rtt is not None:
+            path.rtt = rtt if path.rtt is None else 0.8 * path.rtt + 0.2 * rtt
+        if queue_delay is not None:
+            path.queue = queue_delay
+        if path.received is None:
+            path.received, path.lost, path.clock_ms = received, lost, clock_ms
+            return
+        got = (received - path.received) % (1 << 32)
+        missed = (lost - path.lost) % (1 << 32)
+        elapsed = ((clock_ms - path.clock_ms) % (1 << 32)) / 1000
+        path.received, path.lost, path.clock_ms = received, lost, clock_ms
+        path.rate_got += got
+        path.rate_elapsed += elapsed
+        if path.rate_elapsed >= RATE_SPAN:
+            path.rates.append(path.rate_got * self.segment / path.rate_elapsed)
+            path.rate_got, path.rate_elapsed = 0, 0.0
+        congested_by_loss = False
+        path.sample_got += got
+        path.sample_missed += missed
+        if path.sample_got + path.sample_missed >= MIN_SAMPLE:
+            loss = path.sample_missed / (path.sample_got + path.sample_missed)
+            path.sample_got = path.sample_missed = 0
+            floor = path.loss_floor
+            congested_by_loss = len(path.losses) >= 3 and loss > floor * 1.5 + LOSS_JUMP
+            path.losses.append(loss)
+        if queue_delay is not None and queue_delay > QUEUE_LIMIT:
+            self._congestion(path, now, "delay")
+        elif congested_by_loss:
+            self._congestion(path, now, "loss")
+
+    def on_local_drop(self, now: float) -> None:
+        """The master's own interface refused a datagram (its queue is full)."""
+        if now < self._hold_until:
+            return
+        # Every client receives what this interface passes: the best of their receive rates is
+        # its rate. Before any report, what we managed to send recently.
+        delivered = [p.delivered_rate / max(0.5, 1 - p.loss_floor) for p in self.paths.values() if p.delivered_rate]
+        passed = max(delivered) if delivered else (self._sent_recent / 0.2 or self.rate)
+        self._cut(min(self.rate, passed) * DRAIN, now)
+        self.stats.cuts_by_local_drop += 1
+
+    def forget(self, client: int) -> None:
+        self.paths.pop(client, None)
+
+    # --- what it answers ------------------------------------------------------------------
+
+    def update(self, now: float) -> float:
+        """Grow the rate while the path is calm; returns the rate to send at."""
+        if now >= self._next_growth:
+            steps = 0
+            while now >= self._next_growth and steps < 20:
+                self._next_growth += GROWTH_INTERVAL
+                steps += 1
+                self._grow(now)
+            if now >= self._next_growth:
+                self._next_growth = now + GROWTH_INTERVAL
+        return self.rate
+
+    @property
+    def holdoff(self) -> float:
+        rtts = [p.rtt for p in self.paths.values() if p.rtt is not None]
+        rtt = max(rtts) if rtts else 0.01
+        return min(0.5, max(0.1, 3 * rtt + 0.05))
+
+    # --- inside ---------------------------------------------------------------------------
+
+    def _grow(self, now: float) -> None:
+        if now - self._born > 0.2 and self._sent_recent / 0.2 < 0.5 * self.rate:
+            return  # not sending at this rate anyway (window, source, operator): no evidence to grow on
+        if self.slow_start:
+            # doubling every two growth steps
+            self.rate = min(self.cap, self.rate * 1.41)
+            return
+        calm = now - self._calm_since
+        link = self._last_cut_rate / DRAIN  # what the bottleneck delivered when it last complained
+        if self.rate < 0.99 * link:
+            # the queue has drained: back to the link's rate in a few steps
+            self.rate = min(self.cap, self.rate + (link - self.rate) * 0.5)
+            return
+        # at or past it: probe, faster the longer nothing complains
+        step = 0.005 * (1 + 4 * calm)
+        self.rate = min(self.cap, self.rate * (1 + min(step, 0.25)))
+
+    def _congestion(self, path: ClientPath, now: float, why: str) -> None:
+        if now < self._hold_until:
+            return
+        target = self.rate * 0.75
+        if path.delivered_rate > 0:
+            arriving = path.delivered_rate / max(0.5, 1 - path.loss_floor)
+            target = min(self.rate, arriving) * DRAIN
+        self._cut(target, now)
+        if why == "delay":
+            self.stats.cuts_by_delay += 1
+        else:
+            self.stats.cuts_by_loss += 1
+
+    def _cut(self, target: float, now: float) -> None:
+        if self.slow_start:
+            self.slow_start = False
+            self.stats.slow_start_ended_at = now
+        self.rate = min(self.cap, max(self.floor, target, self.rate * DEEPEST_CUT))
+        self._last_cut_rate = self.rate
+        self.stats.cuts += 1
+        self._hold_until = now + self.holdoff
+        self._calm_since = now
+        self._next_growth = now + self.holdoff
