@@ -20,7 +20,7 @@ from typing import Any
 import construct as c
 
 MAGIC = b"IMGC"
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: blocks carry a send stamp; reports carry delay, counters and an echo
 MAX_DATAGRAM = 65507  # largest UDP payload over IPv4
 UNKNOWN_SIZE = 0xFFFF_FFFF_FFFF_FFFF  # stream or target size not known / unlimited
 NO_DEADLINE = 0xFFFF_FFFF
@@ -60,6 +60,20 @@ class WireError(ValueError):
 
 
 Text = c.PascalString(c.Int8ub, "utf8")
+
+
+class _IdList(c.Adapter):
+    """A count then that many 32-bit client ids, decoded in one step: a START names every
+    client, and each of a thousand clients reads it twice a second."""
+
+    def _decode(self, obj: bytes, context: Any, path: str) -> list[int]:
+        return list(struct.unpack(f"!{len(obj) // 4}I", obj))
+
+    def _encode(self, obj: list[int], context: Any, path: str) -> bytes:
+        return struct.pack(f"!{len(obj)}I", *obj)
+
+
+ClientIds = _IdList(c.Prefixed(c.ExprAdapter(c.Int16ub, lambda n, _: n * 4, lambda n, _: n // 4), c.GreedyBytes))
 Size = c.Int64ub  # UNKNOWN_SIZE for "not known"
 
 Header = c.Struct(
@@ -89,13 +103,12 @@ BODIES: dict[Kind, c.Construct] = {
     Kind.CLAIM: c.Struct("host" / Text, "nonce" / c.Int64ub),
     Kind.JOIN: c.Struct("host" / Text, "address" / Text, "capacity" / Size),
     Kind.ACCEPT: c.Struct("client" / c.Int32ub, "accepted" / c.Flag, "reason" / Text),
-    Kind.START: c.Struct("clients" / c.PrefixedArray(c.Int16ub, c.Int32ub)),
+    Kind.START: c.Struct("clients" / ClientIds),
     Kind.DATA: c.Struct(
         "slice" / c.Int32ub,
         "index" / c.Int8ub,  # block within the slice (parity: k and up)
         "k" / c.Int8ub,  # data blocks in this slice, minus one (1..256 stored as 0..255)
-        "flags" / c.Int8ub,
-        "reserved" / c.Int8ub,
+        "stamp" / c.Int16ub,  # the master's clock when it sent this, in STAMP_UNITs, modulo 2**16
         "payload" / c.GreedyBytes,
     ),
     Kind.NAK: c.Struct(
@@ -113,10 +126,16 @@ BODIES: dict[Kind, c.Construct] = {
         "done" / c.Int64ub,  # stream bytes written
         "lost" / c.Int32ub,
         "repaired" / c.Int32ub,
+        # What rate control needs (counters wrap modulo 2**32; the master uses differences):
+        "received" / c.Int32ub,  # data and parity blocks received so far
+        "clock_ms" / c.Int32ub,  # the client's own clock, so the master can tell its receive rate
+        "queue_delay" / c.Int16ub,  # least queueing delay seen since the last report (STAMP_UNITs)
+        "echo" / c.Int16ub,  # the newest block stamp seen ...
+        "echo_age" / c.Int16ub,  # ... and how long ago it arrived (STAMP_UNITs): a round-trip sample
     ),
     Kind.END: c.Struct("slices" / c.Int32ub, "stream_size" / c.Int64ub, "sha256" / c.Bytes(32)),
     Kind.DONE: c.Struct("ok" / c.Flag, "sha256" / c.Bytes(32), "size" / c.Int64ub, "reason" / Text),
-    Kind.ACK: c.Struct("clients" / c.PrefixedArray(c.Int16ub, c.Int32ub)),
+    Kind.ACK: c.Struct("clients" / ClientIds),
     Kind.ABORT: c.Struct("reason" / Text),
 }
 BODIES[Kind.PARITY] = BODIES[Kind.DATA]
@@ -129,11 +148,19 @@ _PARSERS: dict[Kind, c.Construct] = {
     for kind, body in BODIES.items()
 }
 
-FLAG_LAST_SLICE = 0x01  # DATA/PARITY: this is the stream's final slice
-
 # The packet-path twin of Header + the DATA body (without payload). Test-checked equal.
-BLOCK_HEADER = struct.Struct("!4sBB8sIIBBBB")
+BLOCK_HEADER = struct.Struct("!4sBB8sIIBBH")
 BLOCK_HEADER_SIZE = BLOCK_HEADER.size  # 26
+STAMP_OFFSET = BLOCK_HEADER_SIZE - 2  # where a block's send stamp sits, for stamping at send time
+STAMP_UNIT = 1e-4  # seconds: 100 us resolves a switch's queue; 16 bits wrap after 6.5 s
+STAMP_MOD = 1 << 16
+NO_DELAY = 0xFFFF  # REPORT.queue_delay when the client has no sample
+
+
+def stamp_at(now: float) -> int:
+    """A clock reading as a block stamp. Only differences mean anything (wrapping at 6.5 s):
+    the receiver subtracts its own clock, so the clocks need not agree."""
+    return int(now / STAMP_UNIT) % STAMP_MOD
 
 
 @dataclass(frozen=True)
@@ -157,15 +184,15 @@ def build(kind: Kind, session_id: bytes, sender: int, **fields: Any) -> bytes:
         raise WireError(f"cannot build {kind.name}: {error}") from None
 
 
-def block_header(kind: Kind, session_id: bytes, sender: int, slice_no: int, index: int, k: int, flags: int = 0) -> bytes:
+def block_header(kind: Kind, session_id: bytes, sender: int, slice_no: int, index: int, k: int, stamp: int = 0) -> bytes:
     """The header of a DATA or PARITY datagram, on the packet path (no construct)."""
-    return BLOCK_HEADER.pack(MAGIC, PROTOCOL_VERSION, kind, session_id, sender, slice_no, index, k - 1, flags, 0)
+    return BLOCK_HEADER.pack(MAGIC, PROTOCOL_VERSION, kind, session_id, sender, slice_no, index, k - 1, stamp)
 
 
 def build_block(
-    kind: Kind, session_id: bytes, sender: int, slice_no: int, index: int, k: int, flags: int, payload: bytes
+    kind: Kind, session_id: bytes, sender: int, slice_no: int, index: int, k: int, stamp: int, payload: bytes
 ) -> bytes:
-    return block_header(kind, session_id, sender, slice_no, index, k, flags) + payload
+    return block_header(kind, session_id, sender, slice_no, index, k, stamp) + payload
 
 
 def parse_header(data: bytes | memoryview) -> tuple[int, bytes, int]:

@@ -78,6 +78,7 @@ class Node:
     uplink: Port = field(default_factory=Port)
     downlink: Port = field(default_factory=Port)
     received_bytes: int = 0
+    last_arrival: float = 0.0  # a link keeps order: jitter never lets a later send overtake
 
 
 class SimNetwork:
@@ -205,7 +206,8 @@ class SimNetwork:
         sender.sent += len(datagrams)
         payloads = [bytes(d) for d in datagrams]
         rng, now, up = self.rng, self.now, sender.link
-        delay = up.delay + rng.random() * up.jitter
+        delay = max(up.delay + rng.random() * up.jitter, sender.last_arrival - now)
+        sender.last_arrival = now + delay
         if up.rate is None:
             departures = [now] * len(payloads)
         else:

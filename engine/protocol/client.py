@@ -42,8 +42,10 @@ DELAY_WINDOW = 0.025  # queueing delay is the least one-way delay over windows t
 BASE_BUCKET = 0.5  # ... above the least seen in the last BASE_BUCKETS buckets of this length: a
 BASE_BUCKETS = 4  # queue that stands for 2 s is not ours to drain (another flow's, a busy host)
 URGENT_GAP = 0.05  # a client that sees congestion may report early, at most this often
-URGENT_REPORTERS = 4  # ... and only this many clients of a session, on average, do so
+URGENT_REPORTERS = 2  # ... and only this many clients of a session, on average, do so
 _HALF = wire.STAMP_MOD // 2
+LOBBY_HEARTBEAT = 2.0
+_ACCEPT = int(wire.Kind.ACCEPT)
 
 
 class State(Enum):
@@ -160,7 +162,8 @@ class Client(MachineBase):
         self._next_join = now
         self._next_tick = now + TICK
         self._next_report = now
-        self.clients_in_session = 1  # from START: spaces our reports and NAKs
+        self._me = sender.to_bytes(4, "big")
+        self.clients_in_session = 1  # from ANNOUNCE, then START: spaces our reports and NAKs
         self._spacing = self.config.report_spacing(1)
         self._report_offset = sender % self._spacing
         self.received = 0  # data and parity blocks received (for the master's rate control)
@@ -286,6 +289,8 @@ class Client(MachineBase):
     def _receive_other(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
         if len(data) >= wire.HEADER_SIZE and data[5] in _OTHER_CLIENTS_KINDS:
             return  # another client's join, report or verdict: only the master reads those
+        if len(data) >= wire.HEADER_SIZE + 4 and data[5] == _ACCEPT and data[wire.HEADER_SIZE : wire.HEADER_SIZE + 4] != self._me:
+            return  # the master accepting someone else: with a thousand clients, most ACCEPTs
         if len(data) >= wire.HEADER_SIZE and data[5] in _BLOCK_KINDS and self.params is not None:
             self._drop(self._why_block_is_bad(data))
             return
@@ -329,6 +334,8 @@ class Client(MachineBase):
         if self.params is not None:
             if sender == self.params.master:
                 self._last_master = now
+                if self.state is State.JOINED and body.joined > self.clients_in_session:  # type: ignore[attr-defined]
+                    self._set_clients(body.joined, now)  # type: ignore[attr-defined]
                 if body.stream_size != wire.UNKNOWN_SIZE and self._stream_size is None:  # type: ignore[attr-defined]
                     self._stream_size = body.stream_size  # type: ignore[attr-defined]
             return
@@ -365,7 +372,7 @@ class Client(MachineBase):
             self._fail(f"the master refused this computer: {body.reason}")  # type: ignore[attr-defined]
             return
         self.state = State.JOINED
-        self._next_report = now
+        self._next_report = now + self.rng.random() * self._heartbeat
         self._emit(Joined(sender_hex(self.sender)))
 
     def _on_start(self, body: object, now: float) -> None:
@@ -374,13 +381,29 @@ class Client(MachineBase):
         if self.sender not in body.clients:  # type: ignore[attr-defined]
             self._fail("the session started without this computer; join the next one")
             return
-        count = max(1, len(body.clients))  # type: ignore[attr-defined]
-        if count != self.clients_in_session:
-            self.clients_in_session = count
-            self._spacing = self.config.report_spacing(count)
-            self._report_offset = self.sender % self._spacing
+        self._set_clients(len(body.clients), now)  # type: ignore[attr-defined]
         if self.state is not State.TRANSFER:
             self._begin_transfer(now)
+
+    def _set_clients(self, count: int, now: float) -> None:
+        count = max(1, count)
+        if count == self.clients_in_session:
+            return
+        self.clients_in_session = count
+        self._spacing = self.config.report_spacing(count)
+        self._report_offset = self.sender % self._spacing
+        # heartbeats timed for a smaller group would come too often: spread them over the new span
+        self._next_report = max(self._next_report, now + self.rng.random() * self._heartbeat)
+
+    @property
+    def _heartbeat(self) -> float:
+        """How long we may stay silent. In the lobby, seconds: nothing there needs to know sooner
+        than the client timeout allows, and a room that boots at once would otherwise answer
+        every announce with a wave of reports."""
+        beat = self.config.heartbeat(self.clients_in_session)
+        if self.state is State.JOINED:
+            beat = max(beat, min(LOBBY_HEARTBEAT, self.config.client_timeout / 3))
+        return beat
 
     def _begin_transfer(self, now: float) -> None:
         self.state = State.TRANSFER
@@ -419,7 +442,10 @@ class Client(MachineBase):
                 return
             buf.parity[index] = bytes(data[_HSIZE:])
             if number in self._nak_due:  # a repair is arriving: give it time before asking again
-                self._nak_due[number] = max(self._nak_due[number], now + self._nak_window)
+                # (drawn afresh, as every NAK timer is: a repair reaches everyone at once, and
+                # timers set from it alike would fire together)
+                later = now + self._nak_window + self._nak_delay(buf.missing)
+                self._nak_due[number] = max(self._nak_due[number], later)
         if buf.have_count + len(buf.parity) >= buf.k:
             self._complete(number, buf)
         if number > self._highest:
@@ -541,7 +567,7 @@ class Client(MachineBase):
                 continue
             buf = self._slices.get(entry.slice)
             if buf is not None and buf.missing <= entry.missing:
-                self._nak_due[entry.slice] = now + self.config.nak_retry
+                self._nak_due[entry.slice] = now + self.config.nak_retry + self._nak_delay(buf.missing)
 
     def _on_ack(self, now: float) -> None:
         if self.state is not State.REPORTING:
@@ -593,8 +619,7 @@ class Client(MachineBase):
             self._next_join = now + self.config.join_interval
             self._send_join()
         if self.state in (State.JOINED, State.TRANSFER, State.VERIFYING) and now >= self._next_report:
-            heartbeat = self.config.heartbeat(self.clients_in_session)
-            self._next_report = now + heartbeat * (0.8 + 0.4 * self.rng.random())
+            self._next_report = now + self._heartbeat * (0.8 + 0.4 * self.rng.random())
             self._send_report(now)
         if self._next_nak is not None and now >= self._next_nak:
             self._send_naks(now)

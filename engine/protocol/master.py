@@ -42,7 +42,7 @@ from .pacing import RateController
 _BLOCK_KINDS = (int(wire.Kind.DATA), int(wire.Kind.PARITY))
 TICK = 0.1  # housekeeping: silence checks, progress events, rate changes
 MAX_RATE = 20e9
-PACING_QUANTUM = 0.002  # seconds of sending per wake-up at most: pacing is smooth, yet the
+PACING_QUANTUM = 0.004  # seconds of sending per wake-up at most: pacing is smooth, yet the
 # master wakes a few hundred times a second, not once per datagram (CPU follows bytes moved)
 _STAMP = struct.Struct("!H")
 
@@ -532,9 +532,8 @@ class Master(MachineBase):
 
     def _send_blocks(self, now: float) -> list[Transmit]:
         cfg = self.config
-        self._tokens = min(
-            self._tokens + (now - self._tokens_at) * self.rate, float(self._segment * cfg.burst_datagrams * 2)
-        )
+        # a burst is at most two wake-ups' worth: a few ms of the rate, gentle on small switch buffers
+        self._tokens = min(self._tokens + (now - self._tokens_at) * self.rate, 2 * self._wake_tokens())
         self._tokens_at = now
         out: list[Transmit] = []
         budget = cfg.burst_datagrams * 4

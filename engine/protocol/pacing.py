@@ -20,8 +20,8 @@ Why this shape (ideas from TFMCC, RFC 4654; NORM, RFC 5740; BBR; udpcast's self-
   clock), scaled up by its random-loss floor, times `DRAIN`, so the queue empties and the link
   stays busy. Then it probes upwards, gently first and faster the longer the path stays calm,
   so the link's rate is found again within a second after every change.
-- **Start-up** doubles the rate every `GROWTH_INTERVAL * 2` from `initial` until the first
-  congestion signal: a 1 Gbit/s link is found in well under a second.
+- **Start-up** doubles the rate every `GROWTH_INTERVAL` from `initial` until the first
+  congestion signal: a 1 Gbit/s link is found in a quarter of a second.
 - One reaction per `holdoff` (a few round trips plus report spacing): the reports that follow
   a cut still describe the queue built before it.
 - The slowest client decides (as TFMCC's limiting receiver does): any client's congestion
@@ -177,11 +177,11 @@ class RateController:
     # --- inside ---------------------------------------------------------------------------
 
     def _grow(self, now: float) -> None:
-        if now - self._born > 0.2 and self._sent_recent / 0.2 < 0.5 * self.rate:
+        if now - self._born > 0.2 and self._sent_recent / 0.2 < (0.2 if self.slow_start else 0.5) * self.rate:
             return  # not sending at this rate anyway (window, source, operator): no evidence to grow on
         if self.slow_start:
-            # doubling every two growth steps
-            self.rate = min(self.cap, self.rate * 1.41)
+            # doubling every growth step: a LAN's round trip is far shorter, so this is cautious
+            self.rate = min(self.cap, self.rate * 2)
             return
         calm = now - self._calm_since
         link = self._last_cut_rate / DRAIN  # what the bottleneck delivered when it last complained
