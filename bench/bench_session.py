@@ -96,11 +96,11 @@ class Loopback:
             result.master_cpu, result.master_rss = master.cpu, master.peak_rss
             result.client_cpu = max(c.cpu for c in receivers)
             result.client_rss = max(c.peak_rss for c in receivers)
-            result.transfer = _img_transfer_seconds(master.output())
+            result.transfer = img_transfer_seconds(master.output())
             result.notes.append(_img_losses(master.output()))
             _judge(result, children, targets, sha256 or self.sha256)
         finally:
-            _clean_up(children, targets)
+            clean_up_run(children, targets)
         return result
 
     def udpcast(self, clients: int) -> RunResult:
@@ -131,26 +131,26 @@ class Loopback:
             result.master_cpu, result.master_rss = sender.cpu, sender.peak_rss
             result.client_cpu = max(c.cpu for c in receivers)
             result.client_rss = max(c.peak_rss for c in receivers)
-            rates = [_udpcast_rate(c.errors() + c.output()) for c in receivers]
+            rates = [udpcast_rate(c.errors() + c.output()) for c in receivers]
             if all(rates):
                 result.transfer = self.size / min(rates)  # type: ignore[type-var]
             _judge(result, children, targets, self.sha256)
         finally:
-            _clean_up(children, targets)
+            clean_up_run(children, targets)
         return result
 
 
 def _judge(result: RunResult, children: list, targets: list[Path], sha256: str) -> None:
     """Every copy checked against the source; the first process failure, or the copies that differ."""
     problems = [p for c in children if (p := c.failure())]
-    result.verified = _verified(targets, sha256)
+    result.verified = verified_copies(targets, sha256)
     if problems:
         result.error = problems[0]
     elif result.verified != result.clients:
         result.error = f"{result.clients - result.verified} target(s) differ from the source"
 
 
-def _clean_up(children: list, targets: list[Path]) -> None:
+def clean_up_run(children: list, targets: list[Path]) -> None:
     for child in children:
         if child.ended is None:
             kill(child)
@@ -253,7 +253,7 @@ def _img_losses(output: str) -> str:
     return ""
 
 
-def _img_transfer_seconds(output: str) -> float | None:
+def img_transfer_seconds(output: str) -> float | None:
     for line in reversed(output.splitlines()):
         try:
             event = json.loads(line)
@@ -264,13 +264,13 @@ def _img_transfer_seconds(output: str) -> float | None:
     return None
 
 
-def _udpcast_rate(log: str) -> float | None:
+def udpcast_rate(log: str) -> float | None:
     """udp-receiver's last progress line, '(435.24 Mbps)': its average since data started, bytes/s."""
     found = re.findall(r"\(\s*([0-9.]+) Mbps\)", log)
     return float(found[-1]) * 1e6 / 8 if found else None
 
 
-def _verified(targets: list[Path], sha256: str) -> int:
+def verified_copies(targets: list[Path], sha256: str) -> int:
     return sum(1 for t in targets if t.exists() and file_sha256(t) == sha256)
 
 
@@ -297,7 +297,7 @@ def run_loopback(args: argparse.Namespace) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _median(runs: list[RunResult]) -> RunResult | None:
+def median_of(runs: list[RunResult]) -> RunResult | None:
     """The run with the median goodput (the lower middle one for an even count)."""
     if not runs:
         return None
@@ -329,7 +329,7 @@ def _print_loopback(rows: list[tuple[list[RunResult], list[RunResult]]], size: i
         table.add_column(col, justify="left" if col == "tool" else "right")
     notes = []
     for img_runs, udp_runs in rows:
-        img, udp = _median(img_runs), _median(udp_runs)
+        img, udp = median_of(img_runs), median_of(udp_runs)
         assert img is not None
         target = TARGETS["goodput_1"] if img.clients == 1 else TARGETS["goodput_3"]
         ratio = img.goodput / udp.goodput if udp and udp.goodput and img.goodput else 0.0
@@ -514,7 +514,7 @@ def _sha256_of_zeros(size: int) -> str:
 
 # --- main ---------------------------------------------------------------------------------
 
-def _size_argument(text: str) -> int:
+def size_argument(text: str) -> int:
     try:
         return parse_size(text)
     except BenchError as error:
@@ -523,14 +523,14 @@ def _size_argument(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=_size_argument, default=256 * MiB, help="loopback image (default 256M)")
+    parser.add_argument("--size", type=size_argument, default=256 * MiB, help="loopback image (default 256M)")
     parser.add_argument("--big", action="store_true", help="also measure RSS moving a 4 GiB sparse source")
     parser.add_argument("--big-data", choices=("sparse", "random"), default="sparse",
                         help="--big's 4 GiB source: a sparse file (truncate) or random bytes")
     parser.add_argument("--only", choices=("loopback", "sim", "big"), help="run one part only")
     parser.add_argument("--repeat", type=int, default=1, help="loopback runs per row; the median counts, min-max shown")
-    parser.add_argument("--sim-size", type=_size_argument, default=16 * MiB, help="sim image, 10/50 clients")
-    parser.add_argument("--sim-size-200", type=_size_argument, default=8 * MiB, help="sim image, 200 clients")
+    parser.add_argument("--sim-size", type=size_argument, default=16 * MiB, help="sim image, 10/50 clients")
+    parser.add_argument("--sim-size-200", type=size_argument, default=8 * MiB, help="sim image, 200 clients")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", metavar="DIR", help="instead: sample master and client with py-spy, print hot spots")
     parser.add_argument("--port", type=int, default=19231, help="UDP port for imgcast (udpcast gets +100)")

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -268,3 +270,86 @@ class RunResult:
         if self.error or self.verified != self.clients or self.wall <= 0:
             return 0.0
         return self.size / self.wall / 1e6
+
+
+# --- disk-like files and timed output ---------------------------------------------------
+
+def mostly_zero_file(path: Path, size: int, zero_fraction: float, block: int = MiB, seed: int = 0) -> str:
+    """Write a disk-like file: `zero_fraction` of its `block`-sized blocks zero, the rest random.
+
+    Real disks are mostly empty space; a tool that skips zero runs (imgcast's image stream)
+    and one that sends every byte (udpcast) only differ on such a file. Which blocks are zero
+    follows from `seed`, so two runs compare the same layout. The first block always holds
+    data, as a disk's first MiB (boot code, partition table) does: when that MiB is all zero,
+    imgcast's client writes its image-safe data record just below 1 MiB (by design: outside
+    every partition), and the copy would no longer equal the source byte for byte. Returns the SHA-256 (hex)."""
+    blocks = -(-size // block)
+    wanted = min(blocks - 1, round(blocks * zero_fraction))
+    zero = set(random.Random(seed).sample(range(1, blocks), wanted)) if wanted > 0 else set()
+    digest = hashlib.sha256()
+    with open(path, "wb") as out:
+        for index in range(blocks):
+            length = min(block, size - index * block)
+            data = bytes(length) if index in zero else os.urandom(length)
+            digest.update(data)
+            out.write(data)
+    return digest.hexdigest()
+
+
+class LineWatcher:
+    """When each line of some children's output first appeared, on this process's monotonic clock.
+
+    imgcast's events carry durations, never clock readings (by design), so to line two
+    sessions, or a session and a TCP flow, up on one clock we note when each line shows up in
+    the child's output file. One thread polls every `interval` seconds, so the times are good
+    to about that; CLOCK_MONOTONIC is the same in every network namespace."""
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self._files: dict[str, tuple[Path, list[tuple[float, str]]]] = {}
+        self._offsets: dict[str, int] = {}
+        self._partial: dict[str, bytes] = {}
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="line-watcher", daemon=True)
+
+    def watch(self, child: Child) -> Child:
+        with self._lock:
+            self._files[child.name] = (child.stdout, [])
+            self._offsets[child.name] = 0
+            self._partial[child.name] = b""
+        return child
+
+    def lines(self, name: str) -> list[tuple[float, str]]:
+        with self._lock:
+            return list(self._files[name][1]) if name in self._files else []
+
+    def __enter__(self) -> LineWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._poll()  # whatever was written after the last poll, stamped now
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._poll()
+
+    def _poll(self) -> None:
+        with self._lock:
+            for name, (path, lines) in self._files.items():
+                try:
+                    with open(path, "rb") as f:
+                        f.seek(self._offsets[name])
+                        data = f.read()
+                except OSError:
+                    continue
+                if not data:
+                    continue
+                now = time.monotonic()
+                self._offsets[name] += len(data)
+                *complete, rest = (self._partial[name] + data).split(b"\n")
+                self._partial[name] = rest
+                lines.extend((now, line.decode(errors="replace")) for line in complete)
