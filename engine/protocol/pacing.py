@@ -18,8 +18,12 @@ Why this shape (ideas from TFMCC, RFC 4654; NORM, RFC 5740; BBR; udpcast's self-
 - **On congestion the rate goes to what the bottleneck delivered**, not to a blind fraction
   of what was sent: the congested client's own receive rate (counted by the client on its own
   clock), scaled up by its random-loss floor, times `DRAIN`, so the queue empties and the link
-  stays busy. Then it probes upwards, gently first and faster the longer the path stays calm,
-  so the link's rate is found again within a second after every change.
+  stays busy. It climbs back to that rate within a few steps, then probes further by a step in
+  bytes/s that grows the longer the path stays calm (equal steps for every sender and
+  proportional cuts move senders that share a link towards equal shares, slowly).
+- A standing queue counts once per episode: after a cut, delay counts again only once that
+  client's queue has drained. A queue that never drains is not ours (a TCP flow keeps a buffer
+  full whatever we do); against it only loss slows us, or a delay-based sender would be starved.
 - **Start-up** doubles the rate every `GROWTH_INTERVAL` from `initial` until the first
   congestion signal: a 1 Gbit/s link is found in a quarter of a second.
 - One reaction per `holdoff` (a few round trips plus report spacing): the reports that follow
@@ -43,6 +47,7 @@ FLOOR_HISTORY = 12  # report intervals a client's loss floor is the minimum of
 RATE_SPAN = 0.05  # seconds a receive-rate sample spans at least (reports are summed until then)
 RATE_HISTORY = 6  # samples the delivered rate is the best of
 DEEPEST_CUT = 0.5  # one reaction never more than halves the rate
+PROBE_STEP = 25e3  # bytes/s added per growth step past the link's last known rate, at first
 
 
 @dataclass
@@ -60,6 +65,10 @@ class ClientPath:
     rate_elapsed: float = 0.0
     queue: float = 0.0  # its last reported standing queue, seconds
     rtt: float | None = None
+    # Did its queue drain since our last cut? If not, the queue is not ours (a TCP flow keeps a
+    # buffer full whatever we do) and only loss may slow us: a delay-based sender that kept
+    # yielding to such a queue would be starved to nothing.
+    drained: bool = True
 
     @property
     def delivered_rate(self) -> float:
@@ -135,7 +144,9 @@ class RateController:
             floor = path.loss_floor
             congested_by_loss = len(path.losses) >= 3 and loss > floor * 1.5 + LOSS_JUMP
             path.losses.append(loss)
-        if queue_delay is not None and queue_delay > QUEUE_LIMIT:
+        if queue_delay is not None and queue_delay < QUEUE_LIMIT / 2:
+            path.drained = True
+        if queue_delay is not None and queue_delay > QUEUE_LIMIT and path.drained:
             self._congestion(path, now, "delay")
         elif congested_by_loss:
             self._congestion(path, now, "loss")
@@ -189,9 +200,11 @@ class RateController:
             # the queue has drained: back to the link's rate in a few steps
             self.rate = min(self.cap, self.rate + (link - self.rate) * 0.5)
             return
-        # at or past it: probe, faster the longer nothing complains
-        step = 0.005 * (1 + 4 * calm)
-        self.rate = min(self.cap, self.rate * (1 + min(step, 0.25)))
+        # Past it: probe by a step in bytes/s that is the same for every sender (so senders that
+        # share a link drift towards equal shares, the cuts being proportional), growing the
+        # longer nothing complains, so a faster path is found within a second or two.
+        step = PROBE_STEP * (1 + 2 * calm) ** 2
+        self.rate = min(self.cap, self.rate + min(step, 0.25 * self.rate))
 
     def _congestion(self, path: ClientPath, now: float, why: str) -> None:
         if now < self._hold_until:
@@ -211,6 +224,8 @@ class RateController:
             self.slow_start = False
             self.stats.slow_start_ended_at = now
         self.rate = min(self.cap, max(self.floor, target, self.rate * DEEPEST_CUT))
+        for path in self.paths.values():
+            path.drained = False
         self._last_cut_rate = self.rate
         self.stats.cuts += 1
         self._hold_until = now + self.holdoff
