@@ -805,7 +805,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logs", metavar="DIR", help="keep every process's output (stdout, stderr) in DIR")
     parser.add_argument("--sim-clients", type=int, default=1000, help="simulator row: clients (default 1000)")
     parser.add_argument("--sim-size", type=size_argument, default=2 * MiB,
-                        help="simulator row: image (default 2M; 1000 clients cost well over 10 minutes, mostly the lobby)")
+                        help="simulator row: image (default 2M; 1000 clients with 8M take about 7 minutes)")
     parser.add_argument("--seed", type=int, default=7, help="simulator seed")
     args = parser.parse_args(argv)
     if args.size < MiB:
