@@ -99,6 +99,9 @@ class PathDelay:
     """
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
         self._anchor: int | None = None
         self._window_start = 0.0
         self._window_min: int | None = None
@@ -126,7 +129,7 @@ class PathDelay:
             buckets[-1][1] = least
         base = min(b[1] for b in buckets)
         if abs(least) > _HALF // 2:  # drifted far from the anchor (or a clock jump): start over
-            self.__init__()  # type: ignore[misc]
+            self._reset()
             return False
         self.queue = int(least - base)
         return self.queue * wire.STAMP_UNIT > QUEUE_LIMIT

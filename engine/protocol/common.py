@@ -49,7 +49,7 @@ class ProtocolConfig:
     linger: float = 0.5  # the master answers late DONEs this long after the end
     claim_window: float = 0.5  # undecided participants: claims heard in this window compete
     rate: float | None = None  # bytes/s cap; None: as fast as clients keep up
-    initial_rate: float = 8e6  # where start-up begins; it doubles every 0.1 s until the path complains
+    initial_rate: float = 8e6  # where start-up begins; it doubles every 50 ms until the path complains
     min_rate: float = 1e5
     burst_datagrams: int = 44  # one GSO send: 44 x 1472 bytes fits a 64 KiB packet
 
