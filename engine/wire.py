@@ -154,7 +154,7 @@ BLOCK_HEADER_SIZE = BLOCK_HEADER.size  # 26
 STAMP_OFFSET = BLOCK_HEADER_SIZE - 2  # where a block's send stamp sits, for stamping at send time
 STAMP_UNIT = 1e-4  # seconds: 100 us resolves a switch's queue; 16 bits wrap after 6.5 s
 STAMP_MOD = 1 << 16
-NO_DELAY = 0xFFFF  # REPORT.queue_delay when the client has no sample
+NO_DELAY = 0xFFFF  # REPORT.queue_delay / echo_age when the client has no sample yet
 
 
 def stamp_at(now: float) -> int:

@@ -323,11 +323,11 @@ class Master(MachineBase):
             queue = None if b.queue_delay == wire.NO_DELAY else b.queue_delay * wire.STAMP_UNIT  # type: ignore[attr-defined]
             self.pacer.on_report(int(record.peer.client_id, 16), now, received=b.received, lost=b.lost,  # type: ignore[attr-defined]
                                  clock_ms=b.clock_ms, queue_delay=queue, rtt=rtt)  # type: ignore[attr-defined]
-        record.done = body.done  # type: ignore[attr-defined]
-        record.lost = body.lost  # type: ignore[attr-defined]
-        record.repaired = body.repaired  # type: ignore[attr-defined]
-        if body.watermark > record.watermark:  # type: ignore[attr-defined]
-            record.watermark = body.watermark  # type: ignore[attr-defined]
+        record.done = b.done  # type: ignore[attr-defined]
+        record.lost = b.lost  # type: ignore[attr-defined]
+        record.repaired = b.repaired  # type: ignore[attr-defined]
+        if b.watermark > record.watermark:  # type: ignore[attr-defined]
+            record.watermark = b.watermark  # type: ignore[attr-defined]
             self._update_watermark()
         if record.state == "active":
             self._emit(ClientProgress(record.peer.client_id, record.done, record.lost, record.repaired))
