@@ -53,6 +53,7 @@ from common import (
     LineWatcher,
     MiB,
     RunResult,
+    compile_bytecode,
     human,
     kill,
     mostly_zero_file,
@@ -812,6 +813,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--size: at least 1M")
     if args.repeat < 1:
         parser.error("--repeat: at least 1")
+    compile_bytecode()
     try:
         rows = select_rows(all_rows(args.size, args.sim_clients, args.sim_size), args.only)
     except BenchError as error:

@@ -36,6 +36,7 @@ from common import (
     MiB,
     RunResult,
     build_reuseaddr_shim,
+    compile_bytecode,
     file_sha256,
     human,
     in_private_netns,
@@ -539,6 +540,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.size < MiB:
         parser.error("--size: at least 1M")
     reexec_in_private_netns()  # returns only when it cannot isolate us
+    compile_bytecode()
     if in_private_netns():
         prepare_private_netns(extra_addresses=3)
         if not only_loopback_up():

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .. import imgcast_version
 from ..errors import ImgcastError, UsageError
@@ -31,13 +32,24 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+class _VersionAction(argparse.Action):
+    """--version, looked up only when asked for (reading package metadata slows every start)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        parser.exit(message=f"imgcast {imgcast_version()}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="img",
         description="Put one disk image down on many computers at once over IP multicast.",
         epilog="With no command, img opens the wizard.",
     )
-    parser.add_argument("--version", action="version", version=f"imgcast {imgcast_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--kiosk", action="store_true", help="open the wizard full screen, for an imaging room")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
