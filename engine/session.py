@@ -26,7 +26,7 @@ from .net.sockets import (
     open_multicast_socket,
 )
 from .protocol.client import Client
-from .protocol.common import ProtocolConfig
+from .protocol.common import DEFAULT_MTU, MAX_MTU, MIN_MTU, ProtocolConfig
 from .protocol.master import Master
 from .protocol.participant import Participant
 from .stream import StreamSink, StreamSource
@@ -48,6 +48,7 @@ class SessionSettings:
     port: int = DEFAULT_PORT
     ttl: int = DEFAULT_TTL
     rate: float | None = None  # bytes/s cap
+    mtu: int | None = None  # the largest datagram to send/receive (default: the interface's MTU)
     confirmed: bool = False  # the operator agreed to overwrite a disk target
     host: str = field(default_factory=socket.gethostname)
     source_options: dict[str, Any] = field(default_factory=dict)  # e.g. raw=True, level="size"
@@ -69,6 +70,9 @@ class SessionSettings:
             raise UsageError("give from=PATH (to be able to become the master) and/or to=PATH (to receive)")
         if self.rate is not None and self.rate <= 0:
             raise UsageError("--rate must be more than 0")
+        if self.mtu is not None and not MIN_MTU <= self.mtu <= MAX_MTU:
+            raise UsageError(f"--mtu {self.mtu}: give an MTU from {MIN_MTU} to {MAX_MTU} bytes "
+                             "(1500 on most Ethernet, 9000 with jumbo frames)")
         check_interface(self.interface)
 
 
@@ -153,6 +157,9 @@ class SessionRunner:
                 self._source.close()
             raise
         sender = random.SystemRandom().getrandbits(32) or 1
+        # Blocks fit the interface's MTU, or --mtu in its place (the operator knows the path
+        # better, or the card's MTU could not be read); the master then fits every client's too.
+        mtu = s.mtu or endpoint.mtu or DEFAULT_MTU
         ignore_own_blocks(endpoint, sender)
         loop = asyncio.get_running_loop()
         try:
@@ -182,13 +189,13 @@ class SessionRunner:
                     disk_size=source.disk_size, image_name=_image_name(s.source or ""),
                     wanted=s.clients,
                     lobby_timeout=None if s.timeout_minutes is None else s.timeout_minutes * 60.0,
-                    config=self.config,
+                    config=self.config, mtu=mtu,
                 )
             else:
                 self.machine = Client(
                     address.session_id, sender, now=loop.time(), host=s.host,
                     address=local_address_for(s.interface), capacity=capacity, group=address.group,
-                    port=s.port, config=self.config, master_id=master_id,
+                    port=s.port, config=self.config, master_id=master_id, mtu=mtu,
                 )
             if self.driver is None:
                 self.driver = Driver(self.machine, endpoint, self._event, faults=self.faults)

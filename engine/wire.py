@@ -20,7 +20,8 @@ from typing import Any
 import construct as c
 
 MAGIC = b"IMGC"
-PROTOCOL_VERSION = 2  # 2: blocks carry a send stamp; reports carry delay, counters and an echo
+PROTOCOL_VERSION = 3  # 2: blocks carry a send stamp; reports carry delay, counters and an echo
+# 3: JOIN carries the client's MTU; START fixes the block and slice size for the transfer
 MAX_DATAGRAM = 65507  # largest UDP payload over IPv4
 UNKNOWN_SIZE = 0xFFFF_FFFF_FFFF_FFFF  # stream or target size not known / unlimited
 NO_DEADLINE = 0xFFFF_FFFF
@@ -101,9 +102,14 @@ BODIES: dict[Kind, c.Construct] = {
         "start_in_ms" / c.Int32ub,  # NO_DEADLINE: no countdown running
     ),
     Kind.CLAIM: c.Struct("host" / Text, "nonce" / c.Int64ub),
-    Kind.JOIN: c.Struct("host" / Text, "address" / Text, "capacity" / Size),
+    Kind.JOIN: c.Struct("host" / Text, "address" / Text, "capacity" / Size,
+                        "mtu" / c.Int32ub),  # the MTU of the client's interface: blocks must fit it
     Kind.ACCEPT: c.Struct("client" / c.Int32ub, "accepted" / c.Flag, "reason" / Text),
-    Kind.START: c.Struct("clients" / ClientIds),
+    Kind.START: c.Struct(
+        "block_size" / c.Int16ub,  # what the transfer uses: fits every participant's MTU
+        "slice_blocks" / c.Int8ub,
+        "clients" / ClientIds,
+    ),
     Kind.DATA: c.Struct(
         "slice" / c.Int32ub,
         "index" / c.Int8ub,  # block within the slice (parity: k and up)
@@ -247,6 +253,9 @@ def _check_consistent(kind: Kind, body: Any) -> None:
     elif kind is Kind.ANNOUNCE:
         if body.role == Role.MASTER and (body.block_size == 0 or body.slice_blocks == 0):
             raise WireError("ANNOUNCE with a zero block size or slice size")
+    elif kind is Kind.START:
+        if body.block_size == 0 or body.slice_blocks == 0:
+            raise WireError("START with a zero block size or slice size")
 
 
 def bitmap_of(indices: list[int] | set[int]) -> bytes:

@@ -78,6 +78,7 @@ class Node:
     uplink: Port = field(default_factory=Port)
     downlink: Port = field(default_factory=Port)
     received_bytes: int = 0
+    largest_sent: int = 0  # bytes: the largest datagram this node sent (does it fit the MTU?)
     last_arrival: float = 0.0  # a link keeps order: jitter never lets a later send overtake
 
 
@@ -95,18 +96,20 @@ class SimNetwork:
 
     def add_master(self, name: str, data: bytes, *, session: str = "sim", wanted: int | None = None,
                    lobby_timeout: float | None = None, link: Link | None = None,
-                   config: ProtocolConfig | None = None) -> Node:
+                   config: ProtocolConfig | None = None, mtu: int | None = None) -> Node:
         sid = session_address(session).session_id
         master = Master(sid, self.rng.getrandbits(32), now=self.now, host=name, stream_size=len(data),
                         disk_size=len(data), wanted=wanted, lobby_timeout=lobby_timeout,
-                        config=config or self.config, rng=random.Random(self.rng.random()))
+                        config=config or self.config, rng=random.Random(self.rng.random()), mtu=mtu)
         return self._add(name, master, link, source=data)
 
     def add_client(self, name: str, *, session: str = "sim", link: Link | None = None,
-                   capacity: int | None = None, config: ProtocolConfig | None = None) -> Node:
+                   capacity: int | None = None, config: ProtocolConfig | None = None,
+                   mtu: int | None = None) -> Node:
         sid = session_address(session).session_id
         client = Client(sid, self.rng.getrandbits(32), now=self.now, host=name, address=f"10.0.0.{len(self.nodes)}",
-                        capacity=capacity, config=config or self.config, rng=random.Random(self.rng.random()))
+                        capacity=capacity, config=config or self.config, rng=random.Random(self.rng.random()),
+                        mtu=mtu)
         return self._add(name, client, link)
 
     def _add(self, name: str, machine: Any, link: Link | None, source: bytes = b"") -> Node:
@@ -205,6 +208,7 @@ class SimNetwork:
         duplicates and reorders its own copy independently."""
         sender.sent += len(datagrams)
         payloads = [bytes(d) for d in datagrams]
+        sender.largest_sent = max([sender.largest_sent, *(len(p) for p in payloads)])
         rng, now, up = self.rng, self.now, sender.link
         delay = max(up.delay + rng.random() * up.jitter, sender.last_arrival - now)
         sender.last_arrival = now + delay

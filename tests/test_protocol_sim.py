@@ -56,6 +56,38 @@ def test_every_client_gets_a_bit_exact_copy(clients, loss, size):
         assert isinstance(node.events[-1], SessionFinished)
 
 
+@pytest.mark.parametrize(("master_mtu", "client_mtus", "block_size"), [
+    (9000, [9000, 9000], 9000 - 54),  # jumbo frames everywhere: 8946-byte blocks
+    (9000, [9000, 1400, 1500], 1400 - 54),  # one client on a smaller MTU: every block fits it
+    (1500, [65536], 1500 - 54),  # the master's own MTU bounds it too
+    (576, [1500], 576 - 54),
+])
+def test_blocks_fit_the_smallest_mtu_of_the_session_and_copies_are_exact(master_mtu, client_mtus, block_size):
+    net = SimNetwork(seed=master_mtu + len(client_mtus))
+    data = image(3_000_000)
+    master = net.add_master("master", data, wanted=len(client_mtus), mtu=master_mtu)
+    nodes = [net.add_client(f"c{i}", mtu=mtu, link=Link(loss=0.01, reorder=0.02)) for i, mtu in enumerate(client_mtus)]
+    net.run(all_closed(master, *nodes), max_time=60)
+    assert master.machine.config.block_size == block_size
+    assert master.machine.path_mtu == min(master_mtu, *client_mtus)
+    for node in nodes:
+        assert node.machine.params.block_size == block_size
+        assert bytes(node.written) == data
+    assert master.largest_sent + 28 == min(master_mtu, *client_mtus)  # full blocks, never a fragment
+    assert len(finished(master).verified) == len(client_mtus)
+
+
+def test_big_blocks_scale_slices_reports_and_window_by_bytes():
+    base = ProtocolConfig()
+    jumbo = base.for_mtu(9000)
+    assert (jumbo.block_size, jumbo.slice_blocks) == (8946, 128)
+    assert jumbo.report_every_slices == 1 and jumbo.slice_bytes * jumbo.window_slices < 1.3 * base.slice_bytes * base.window_slices
+    loop = base.for_mtu(65536)  # loopback: 64 KiB datagrams, fewer per slice so a slice stays ~2 MiB
+    assert loop.block_size == wire.MAX_DATAGRAM - wire.BLOCK_HEADER_SIZE and loop.slice_bytes <= 2 << 20
+    assert base.for_mtu(1500) is base
+    assert base.for_mtu(68).block_size == 14
+
+
 def test_repairs_are_parity_that_serves_many_clients_at_once():
     net = SimNetwork(seed=5)
     data = image(2_000_000)

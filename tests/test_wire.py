@@ -17,9 +17,10 @@ BODY_STRATEGIES = {
         "block_size": st.integers(1, 65535), "slice_blocks": st.integers(1, 255),
         "joined": st.integers(0, 65535), "wanted": st.integers(0, 65535), "start_in_ms": ids}),
     Kind.CLAIM: st.fixed_dictionaries({"host": text, "nonce": size}),
-    Kind.JOIN: st.fixed_dictionaries({"host": text, "address": text, "capacity": size}),
+    Kind.JOIN: st.fixed_dictionaries({"host": text, "address": text, "capacity": size, "mtu": ids}),
     Kind.ACCEPT: st.fixed_dictionaries({"client": ids, "accepted": st.booleans(), "reason": text}),
-    Kind.START: st.fixed_dictionaries({"clients": st.lists(ids, max_size=50)}),
+    Kind.START: st.fixed_dictionaries({"block_size": st.integers(1, 65535), "slice_blocks": st.integers(1, 255),
+                                       "clients": st.lists(ids, max_size=50)}),
     Kind.NAK: st.fixed_dictionaries({"entries": st.lists(st.fixed_dictionaries({
         "slice": ids, "missing": st.integers(1, 256), "bitmap": st.binary(min_size=32, max_size=32)}), max_size=30)}),
     Kind.REPORT: st.fixed_dictionaries({"watermark": ids, "done": size, "lost": ids, "repaired": ids,

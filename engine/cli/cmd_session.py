@@ -46,6 +46,9 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ttl", type=int, default=DEFAULT_TTL, help=f"multicast TTL (default {DEFAULT_TTL}: this segment only)")
     p.add_argument("--rate", type=parse_rate, default=None, metavar="BYTES/S",
                    help="cap the sending rate, e.g. 50M or 1G (bytes per second)")
+    p.add_argument("--mtu", type=int, default=None, metavar="BYTES",
+                   help="the largest datagram to use (default: the network card's MTU; the master "
+                   "fits blocks to the smallest MTU of all computers in the session)")
     p.add_argument("--json", action="store_true", help="print events as JSON lines")
 
 
@@ -116,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
     settings.port = args.port
     settings.ttl = args.ttl
     settings.rate = args.rate
+    settings.mtu = args.mtu
     settings.confirmed = args.yes
     if args.raw:
         settings.source_options["raw"] = True

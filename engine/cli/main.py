@@ -40,7 +40,8 @@ class _VersionAction(argparse.Action):
                          help="show the program's version number and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        parser.exit(message=f"imgcast {imgcast_version()}\n")
+        print(f"imgcast {imgcast_version()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:

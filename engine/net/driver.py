@@ -9,6 +9,7 @@ and hashes a client's stream.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import queue
 import socket
@@ -31,6 +32,7 @@ RECV_BATCH = 128  # receive calls per wake-up, so sending gets its turn
 RECV_COALESCE = 0.005  # a transferring client reads at most this often: the socket's buffer holds
 # the datagrams meanwhile, and each wake-up then takes dozens instead of one (at 100 Mbit/s one
 # arrives every 120 us: a wake-up per datagram costs more CPU than the data itself)
+IP_UDP_HEADERS = 28
 ANC_SPACE = socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16)  # GRO segment size + arrival time
 
 
@@ -138,6 +140,7 @@ class Driver:
         self._wake = asyncio.Event()
         self._buffer = bytearray(RECV_BUFFER)
         self.source: SourceReader | None = None
+        self._reader: Reader | None = None
         self.target: TargetWriter | None = None
         self._verifying = False
         self._source_done = False
@@ -267,13 +270,35 @@ class Driver:
             for at in range(0, len(data), per_send):
                 chunk = data[at : at + per_send]
                 control = gso_control(segment) if len(chunk) > segment else []
-                await self._send_one(lambda c=chunk, k=control: sock.sendmsg([c], k, 0, destination))
+                await self._send_one(lambda c=chunk, k=control: sock.sendmsg([c], k, 0, destination), segment)
+                if self.machine.closed:
+                    return
         else:
             for datagram in transmit.datagrams():
-                await self._send_one(lambda d=datagram: sock.sendto(d, destination))
+                if segment is None:  # a control datagram: may exceed the MTU (a START naming
+                    # hundreds of clients); the kernel fragments those, and only those
+                    await self._send_one(lambda d=datagram: self.endpoint.send_control(d))
+                else:
+                    await self._send_one(lambda d=datagram: sock.sendto(d, destination), len(datagram))
+                if self.machine.closed:
+                    return
         self.sent += transmit.count
 
-    async def _send_one(self, send: Callable[[], int]) -> None:
+    def _refused(self, size: int, error: OSError) -> None:
+        """The kernel will not send a datagram this large here: end the session, say why in one
+        line (clients are told by the machine's ABORT, which is small enough to go out)."""
+        e = self.endpoint
+        where = f"{e.interface_name or e.interface} (MTU {e.mtu})" if e.mtu else e.interface
+        advice = f"give --mtu {e.mtu} or less" if e.mtu else "give a smaller --mtu"
+        reason = (f"the network refused a {size + IP_UDP_HEADERS}-byte packet on {where}: "
+                  f"{error.strerror or error}; {advice}")
+        abort = getattr(self.machine, "abort", None)
+        if abort is not None:
+            abort(reason, self.loop.time(), by_operator=False)
+        else:
+            self.machine.leave(self.loop.time(), reason=reason)
+
+    async def _send_one(self, send: Callable[[], int], size: int = 0) -> None:
         for _ in range(10000):
             try:
                 send()
@@ -281,12 +306,15 @@ class Driver:
             except (BlockingIOError, InterruptedError):
                 await self._writable()
             except OSError as error:
-                if error.errno in (105, 11):  # ENOBUFS / EAGAIN: the queue is full, wait a moment
+                if error.errno in (errno.ENOBUFS, errno.EAGAIN):  # the queue is full, wait a moment
                     local_drop = getattr(self.machine, "local_drop", None)
-                    if local_drop is not None and error.errno == 105:
+                    if local_drop is not None and error.errno == errno.ENOBUFS:
                         local_drop(self.loop.time())
                     await asyncio.sleep(0.001)
                     continue
+                if error.errno in (errno.EMSGSIZE, errno.EINVAL) and size > 0:
+                    self._refused(size, error)
+                    return
                 raise
 
     async def _writable(self) -> None:
@@ -303,9 +331,9 @@ class Driver:
     # --- disks ----------------------------------------------------------------------------
 
     def attach_source(self, reader: Reader) -> None:
-        cfg = self.machine.config
-        self.source = SourceReader(reader, cfg.slice_bytes, cfg.readahead_slices * 2, self.wake_threadsafe)
-        self.source.start()
+        """The master's stream. Reading starts when the transfer does: only then is the slice
+        size known (it follows the smallest MTU among the clients that joined)."""
+        self._reader = reader
 
     def attach_target(self, writer: Writer) -> None:
         self.target = TargetWriter(writer, self.wake_threadsafe)
@@ -313,9 +341,17 @@ class Driver:
 
     def _pump_source(self) -> None:
         source, machine = self.source, self.machine
-        if source is None or self._source_done or not hasattr(machine, "wants_slices"):
+        if self._source_done or not hasattr(machine, "wants_slices"):
             return
-        for _ in range(machine.wants_slices()):
+        wanted = machine.wants_slices()
+        if source is None:
+            if self._reader is None or not wanted:
+                return
+            cfg = machine.config
+            source = self.source = SourceReader(self._reader, cfg.slice_bytes, cfg.readahead_slices * 2,
+                                                self.wake_threadsafe)
+            source.start()
+        for _ in range(wanted):
             try:
                 data = source.slices.get_nowait()
             except queue.Empty:

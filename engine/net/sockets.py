@@ -9,6 +9,7 @@ GRO receives them the same way, where the kernel offers them.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 import struct
@@ -22,6 +23,8 @@ UDP_GRO = 104  # GRO: receive a run of same-size datagrams in one call
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # the kernel's arrival time of each datagram
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 SO_SNDBUFFORCE = getattr(socket, "SO_SNDBUFFORCE", 32)
+IP_MTU_DISCOVER = getattr(socket, "IP_MTU_DISCOVER", 10)
+IP_PMTUDISC_DONT, IP_PMTUDISC_DO = 0, 2
 BUFFER_BYTES = 32 * 1024 * 1024
 GSO_MAX_BYTES = 65000  # one GSO send stays within one 64 KiB IP packet
 
@@ -34,10 +37,27 @@ class MulticastSocket:
     interface: str
     gso: bool
     gro: bool
+    interface_name: str = ""  # the network card that owns `interface` ("" if not found)
+    mtu: int = 0  # its MTU (0: not known)
 
     @property
     def destination(self) -> tuple[str, int]:
         return (self.group, self.port)
+
+    def send_control(self, data: bytes | memoryview) -> int:
+        """Send a control datagram. Blocks are sized to the MTU and sent with Don't Fragment, so
+        the kernel refuses rather than fragments them; a control datagram larger than the MTU is
+        let through in fragments (the socket's setting is flipped for that one send)."""
+        try:
+            return self.sock.sendto(data, self.destination)
+        except OSError as error:
+            if error.errno != errno.EMSGSIZE:
+                raise
+        self.sock.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT)
+        try:
+            return self.sock.sendto(data, self.destination)
+        finally:
+            self.sock.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)
 
     def close(self) -> None:
         self.sock.close()
@@ -87,11 +107,32 @@ def open_multicast_socket(group: str, port: int, interface: str, ttl: int) -> Mu
         _try_option(sock, socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         # Our own interface's queue overflowing is reported (ENOBUFS) instead of dropped silently.
         _try_option(sock, socket.IPPROTO_IP, IP_RECVERR, 1)
+        # Don't Fragment on everything we send: a block that does not fit the path is refused
+        # (EMSGSIZE), never silently cut into fragments that multiply loss.
+        _try_option(sock, socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)
         gso = _gso_works(sock)
-        return MulticastSocket(sock, group, port, interface, gso, gro)
+        name, mtu = interface_mtu(interface)
+        return MulticastSocket(sock, group, port, interface, gso, gro, name, mtu)
     except BaseException:
         sock.close()
         raise
+
+
+def interface_mtu(address: str) -> tuple[str, int]:
+    """(name, MTU) of the network card that owns `address`; for 0.0.0.0, the card the default
+    multicast route leaves by. ("", 0) when it cannot be told."""
+    import psutil  # here, not at the top: only sessions need it, and it costs every start
+
+    address = local_address_for(address)
+    try:
+        cards = psutil.net_if_addrs()
+        stats = psutil.net_if_stats()
+    except OSError:
+        return "", 0
+    for name, addresses in cards.items():
+        if any(a.family == socket.AF_INET and a.address == address for a in addresses) and name in stats:
+            return name, stats[name].mtu
+    return "", 0
 
 
 def _big_buffers(sock: socket.socket) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from .. import wire
@@ -28,7 +28,7 @@ from ..events import (
 )
 from ..stream.base import StreamFormat
 from . import fec
-from .common import MachineBase, ProtocolConfig, sender_hex
+from .common import MachineBase, ProtocolConfig, mtu_for_block_size, sender_hex
 from .pacing import QUEUE_LIMIT
 
 TICK = 0.1
@@ -150,8 +150,10 @@ class Client(MachineBase):
         config: ProtocolConfig | None = None,
         rng: random.Random | None = None,
         master_id: int | None = None,
+        mtu: int | None = None,
     ) -> None:
         super().__init__(session_id, sender, config, rng)
+        self.mtu = mtu or mtu_for_block_size(self.config.block_size)  # our interface's, told in JOIN
         self.expected_master = master_id  # set when an undecided start settled who the master is
         self.host = host
         self.address = address
@@ -235,7 +237,9 @@ class Client(MachineBase):
         size = self._stream_size or 0
         if ok:
             self._emit(TargetVerified(sha256.hex(), size))
-        self._done_payload = {"ok": ok, "sha256": sha256, "size": size, "reason": reason[:250]}
+        # a target that failed may have no digest at all: the verdict still goes out
+        digest = sha256 if len(sha256) == 32 else bytes(32)
+        self._done_payload = {"ok": ok, "sha256": digest, "size": size, "reason": reason[:250]}
         self.state = State.REPORTING
         self._next_done = now
         self._verdict = (ok, reason)
@@ -366,7 +370,8 @@ class Client(MachineBase):
 
     def _send_join(self) -> None:
         capacity = wire.UNKNOWN_SIZE if self.capacity is None else self.capacity
-        self._send(wire.Kind.JOIN, host=self.host[:200], address=self.address[:60], capacity=capacity)
+        self._send(wire.Kind.JOIN, host=self.host[:200], address=self.address[:60], capacity=capacity,
+                   mtu=min(self.mtu, 0xFFFF_FFFF))
 
     def _on_accept(self, body: object, now: float) -> None:
         if self.state is not State.JOINING:
@@ -386,7 +391,20 @@ class Client(MachineBase):
             return
         self._set_clients(len(body.clients), now)  # type: ignore[attr-defined]
         if self.state is not State.TRANSFER:
+            self._adopt_sizes(body.block_size, body.slice_blocks)  # type: ignore[attr-defined]
             self._begin_transfer(now)
+
+    def _adopt_sizes(self, block_size: int, slice_blocks: int) -> None:
+        """The master fixes block and slice size when the transfer starts (the least MTU of
+        all); before any block has arrived, this client takes them, and scales its settings the
+        same way the master does."""
+        p = self.params
+        if p is None or self._slices or (p.block_size, p.slice_blocks) == (block_size, slice_blocks):
+            return
+        self.params = replace(p, block_size=block_size, slice_blocks=slice_blocks)
+        self.config = self.config.sized(block_size, slice_blocks)
+        self._spacing = self.config.report_spacing(self.clients_in_session)
+        self._report_offset = self.sender % self._spacing
 
     def _set_clients(self, count: int, now: float) -> None:
         count = max(1, count)

@@ -9,19 +9,30 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import wire
 from ..events import DatagramDropped, Event
 
-# Default block payload: a 1500-byte MTU minus IPv4 (20) and UDP (8) headers and our block
-# header, so no datagram is ever fragmented.
+# A block's payload is what is left of the path's MTU after IPv4 (20), UDP (8) and our block
+# header, so no block is ever fragmented. The default assumes Ethernet's 1500 bytes; sessions
+# size blocks from the interfaces they run on (issue 10).
 DEFAULT_MTU = 1500
 IP_UDP_OVERHEAD = 28
+MIN_MTU, MAX_MTU = 68, 65535  # IPv4's least MTU; the largest an IPv4 packet can be
+MIN_BLOCK = MIN_MTU - IP_UDP_OVERHEAD - wire.BLOCK_HEADER_SIZE  # 14 bytes: silly but correct
+MAX_BLOCK = wire.MAX_DATAGRAM - wire.BLOCK_HEADER_SIZE
+MAX_SLICE_BYTES = 2 << 20  # with big blocks (loopback's 64 KiB), fewer blocks per slice: a
+# slice is what a repair covers and what the master keeps per window step
 
 
 def block_size_for_mtu(mtu: int) -> int:
-    return mtu - IP_UDP_OVERHEAD - wire.BLOCK_HEADER_SIZE
+    """The block payload that fills, and never exceeds, one datagram on a link of this MTU."""
+    return max(MIN_BLOCK, min(MAX_BLOCK, mtu - IP_UDP_OVERHEAD - wire.BLOCK_HEADER_SIZE))
+
+
+def mtu_for_block_size(block_size: int) -> int:
+    return block_size + IP_UDP_OVERHEAD + wire.BLOCK_HEADER_SIZE
 
 
 @dataclass(frozen=True)
@@ -54,8 +65,8 @@ class ProtocolConfig:
     burst_datagrams: int = 44  # one GSO send: 44 x 1472 bytes fits a 64 KiB packet
 
     def __post_init__(self) -> None:
-        if not 64 <= self.block_size <= wire.MAX_DATAGRAM - wire.BLOCK_HEADER_SIZE:
-            raise ValueError(f"block size {self.block_size} outside 64..{wire.MAX_DATAGRAM - wire.BLOCK_HEADER_SIZE}")
+        if not MIN_BLOCK <= self.block_size <= MAX_BLOCK:
+            raise ValueError(f"block size {self.block_size} outside {MIN_BLOCK}..{MAX_BLOCK}")
         if not 1 <= self.slice_blocks <= 255:
             raise ValueError(f"slice of {self.slice_blocks} blocks: use 1..255")
         if self.window_slices < 2 * self.report_every_slices:
@@ -64,6 +75,31 @@ class ProtocolConfig:
     @property
     def slice_bytes(self) -> int:
         return self.block_size * self.slice_blocks
+
+    def for_mtu(self, mtu: int) -> ProtocolConfig:
+        """This configuration with blocks that fill datagrams on a path of `mtu` bytes."""
+        block_size = block_size_for_mtu(mtu)
+        slice_blocks = min(self.slice_blocks, max(16, MAX_SLICE_BYTES // block_size))
+        return self.sized(block_size, slice_blocks)
+
+    def sized(self, block_size: int, slice_blocks: int) -> ProtocolConfig:
+        """This configuration for blocks of `block_size` bytes, `slice_blocks` per slice.
+
+        Reports, the window and read-ahead are counted in slices but mean bytes (how much
+        data between two reports, how much the master keeps for repairs), so they scale with
+        the slice: jumbo blocks keep the master's memory and the feedback per byte where they
+        were. Master and clients both derive their settings this way from what START says.
+        """
+        if (block_size, slice_blocks) == (self.block_size, self.slice_blocks):
+            return self
+        factor = block_size * slice_blocks / self.slice_bytes
+        report = max(1, round(self.report_every_slices / factor))
+        return replace(
+            self, block_size=block_size, slice_blocks=slice_blocks, report_every_slices=report,
+            window_slices=max(2 * report + 8, round(self.window_slices / factor)),
+            readahead_slices=max(2, round(self.readahead_slices / factor)),
+            burst_datagrams=max(1, min(self.burst_datagrams * self.block_size // block_size, 64)),
+        )
 
     # Feedback that scales (issue 9): with N clients, each reports every N slices, so the master
     # hears about one report per slice however many there are; heartbeats stretch the same way;
@@ -85,7 +121,7 @@ class ProtocolConfig:
         """Slices the master may run ahead of the slowest client's last report: more than two
         report spacings, or it would stall waiting for reports. (The master keeps that many
         slices for repairs: about 2 x 185 KB per client with a thousand clients.)"""
-        return max(self.window_slices, 2 * self.report_spacing(clients) + 64)
+        return max(self.window_slices, 2 * self.report_spacing(clients) + self.window_slices // 3)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from ..events import (
 )
 from ..stream.base import StreamFormat
 from . import fec
-from .common import MachineBase, ProtocolConfig, Transmit, sender_hex
+from .common import MachineBase, ProtocolConfig, Transmit, mtu_for_block_size, sender_hex
 from .pacing import RateController
 
 _BLOCK_KINDS = (int(wire.Kind.DATA), int(wire.Kind.PARITY))
@@ -64,6 +64,7 @@ class ClientRecord:
     lost: int = 0
     repaired: int = 0
     reason: str = ""
+    mtu: int = 0  # of the client's interface, from its JOIN (0: not said)
 
 
 @dataclass
@@ -112,8 +113,13 @@ class Master(MachineBase):
         lobby_timeout: float | None = None,
         config: ProtocolConfig | None = None,
         rng: random.Random | None = None,
+        mtu: int | None = None,
     ) -> None:
         super().__init__(session_id, sender, config, rng)
+        # The largest datagram the master's side of the path takes (its interface, or --mtu);
+        # the transfer's blocks fit the least of this and every client's MTU (decided at START).
+        self.mtu = mtu or mtu_for_block_size(self.config.block_size)
+        self.path_mtu = self.mtu  # the least MTU of the session, once the transfer starts
         self.host = host
         self.stream_format = stream_format
         self.stream_size = stream_size
@@ -179,8 +185,9 @@ class Master(MachineBase):
         return self._start_deadline
 
     def wants_slices(self) -> int:
-        """How many more source slices the master can take now without passing its window."""
-        if self._eof or self.closed:
+        """How many more source slices the master can take now without passing its window.
+        None before the transfer starts: the slice size is decided then."""
+        if self._eof or self.closed or self.phase is Phase.LOBBY:
             return 0
         limit = min(
             self._min_watermark + self._window,
@@ -199,14 +206,14 @@ class Master(MachineBase):
         self._start(now)
         return None
 
-    def abort(self, reason: str, now: float) -> None:
-        """End the session for everyone (Ctrl-C, Cancel): clients fail with `reason`."""
+    def abort(self, reason: str, now: float, *, by_operator: bool = True) -> None:
+        """End the session for everyone (Ctrl-C, Cancel, or a fault here): clients fail with `reason`."""
         if self.closed:
             return
         for _ in range(3):
             self._send(wire.Kind.ABORT, reason=reason[:250])
         self.phase = Phase.CLOSED
-        self._emit(SessionFailed(f"the session was cancelled: {reason}"))
+        self._emit(SessionFailed(f"the session was cancelled: {reason}" if by_operator else reason))
 
     # --- source ---------------------------------------------------------------------------
 
@@ -297,7 +304,7 @@ class Master(MachineBase):
                            reason=f"the target holds {capacity:,} bytes but the image needs {self.disk_size:,}")
                 return
             peer = Peer(sender_hex(sender), body.host, address[0], capacity)  # type: ignore[attr-defined]
-            record = ClientRecord(peer, now)
+            record = ClientRecord(peer, now, mtu=body.mtu)  # type: ignore[attr-defined]
             self.clients[sender] = record
             self._emit(ClientJoined(peer, len(self.clients), self.wanted))
             self._schedule_start(now)
@@ -461,6 +468,7 @@ class Master(MachineBase):
     # --- phases ---------------------------------------------------------------------------
 
     def _start(self, now: float) -> None:
+        self._size_blocks()
         self.phase = Phase.TRANSFER
         self._started_at = now
         self._start_deadline = None
@@ -473,9 +481,18 @@ class Master(MachineBase):
         self._window = self.config.window_for(len(self.clients))
         self._emit(TransferStarted(tuple(r.peer for r in self.clients.values()), self.stream_size))
 
+    def _size_blocks(self) -> None:
+        """Blocks as large as the smallest MTU of the session allows: one datagram each, never a
+        fragment, and as few datagrams (system calls, headers) per byte as the path permits."""
+        mtus = [self.mtu] + [r.mtu for r in self.clients.values() if r.mtu >= 68]
+        self.config = self.config.for_mtu(min(mtus))
+        self.path_mtu = min(mtus)
+        self._segment = wire.BLOCK_HEADER_SIZE + self.config.block_size
+        self._window = self.config.window_slices
+
     def _send_start(self) -> None:
         ids = [int(r.peer.client_id, 16) for r in self.clients.values()][:16000]
-        self._send(wire.Kind.START, clients=ids)
+        self._send(wire.Kind.START, block_size=self.config.block_size, slice_blocks=self.config.slice_blocks, clients=ids)
 
     def _maybe_finish(self, now: float) -> None:
         if self.phase is Phase.CLOSED or self._close_at is not None:
