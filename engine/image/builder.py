@@ -28,33 +28,55 @@ BLOCK = 64 << 10
 MAX_CHUNK = 1 << 20
 READ_SIZE = 4 << 20
 ZERO_BLOCK = bytes(BLOCK)
+ZERO_VIEW = memoryview(ZERO_BLOCK)
 
 
 def encode_chunk(offset: int, length: int, codec: str, payload: bytes = b"") -> bytes:
     """One chunk record: head, payload, CRC-32 over both."""
     head = ChunkHead.build({"offset": offset, "length": length, "codec": codec, "payload_length": len(payload)})
     check = ChunkCheck.build({"crc32": zlib.crc32(payload, zlib.crc32(head))})
-    return head + payload + check
+    return b"".join((head, payload, check))  # one copy of the payload, not two
 
 
 def encode_trailer(chunk_count: int, sha256: bytes) -> bytes:
     return Trailer.build({"kind": TRAILER_KIND, "chunk_count": chunk_count, "sha256": sha256})
 
 
+SAMPLE = 16 << 10  # what is tried first once data has stopped compressing
+INCOMPRESSIBLE = 0.97  # a chunk or sample that zstd shrinks less than this is sent raw
+RETRY_EVERY = 16  # while skipping, still compress every this-many-th chunk whole
+
+
 class _Compressor:
-    """zstd compressors are not thread-safe: one per pool thread."""
+    """zstd compressors are not thread-safe: one per pool thread.
+
+    Data that does not compress (media, archives, encrypted volumes, random test files) costs
+    zstd as much CPU as data that does, for nothing. After a chunk that would not shrink, this
+    thread tries a 16 KiB sample of each chunk first and sends the chunk raw when the sample
+    does not shrink either; a chunk in sixteen is still compressed whole, so a change in the
+    data is noticed. Compressible data pays one extra 16 KiB compression per chunk at most.
+    """
 
     def __init__(self, level: int) -> None:
         self.level = level
         self._local = threading.local()
 
     def chunk(self, offset: int, data: bytes) -> bytes:
-        compressor = getattr(self._local, "compressor", None)
+        local = self._local
+        compressor = getattr(local, "compressor", None)
         if compressor is None:
-            compressor = self._local.compressor = zstandard.ZstdCompressor(level=self.level)
+            compressor = local.compressor = zstandard.ZstdCompressor(level=self.level)
+            local.skipping = 0
+        if local.skipping and local.skipping % RETRY_EVERY and len(data) > 2 * SAMPLE:
+            local.skipping += 1
+            sample = data[len(data) // 2 : len(data) // 2 + SAMPLE]
+            if len(compressor.compress(sample)) >= INCOMPRESSIBLE * SAMPLE:
+                return encode_chunk(offset, len(data), "raw", data)
         packed = compressor.compress(data)
-        if len(packed) >= len(data):
+        if len(packed) >= INCOMPRESSIBLE * len(data):
+            local.skipping = local.skipping + 1 if local.skipping else 1
             return encode_chunk(offset, len(data), "raw", data)
+        local.skipping = 0
         return encode_chunk(offset, len(data), "zstd", packed)
 
 
@@ -115,7 +137,7 @@ class ImageBuilder:
                 cut = 0
                 while cut < want:
                     size = min(BLOCK - (position + cut) % BLOCK, want - cut)
-                    if data[cut:cut + size] == ZERO_BLOCK[:size]:
+                    if view[cut:cut + size] == ZERO_VIEW[:size]:  # views: no copies
                         yield from runs.zeros(position + cut, size)
                     else:
                         yield from runs.data(position + cut, view[cut:cut + size])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections import deque
 from dataclasses import dataclass
 
 import zstandard
@@ -30,14 +31,62 @@ from .format import (
 from .header import ImageHeader, check_preamble, header_size, parse_header
 
 
+class _Pieces:
+    """The bytes fed but not yet parsed, kept as the pieces they came in: taking a record off
+    the front copies it once, instead of shifting a buffer along at every step (a chunk is up
+    to 1 MiB and arrives in many pieces)."""
+
+    def __init__(self) -> None:
+        self._pieces: deque[memoryview] = deque()
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, data: bytes | memoryview) -> None:
+        if not len(data):
+            return
+        view = memoryview(data)
+        if not view.readonly:  # the caller may reuse its buffer: keep a copy
+            view = memoryview(bytes(view))
+        self._pieces.append(view.cast("B") if view.format != "B" or view.ndim != 1 else view)
+        self._size += len(view)
+
+    def peek(self, n: int) -> bytes:
+        """The first n bytes (n small), left in place."""
+        out = bytearray()
+        for piece in self._pieces:
+            out += piece[: n - len(out)]
+            if len(out) >= n:
+                break
+        return bytes(out)
+
+    def take(self, n: int) -> bytes:
+        """The first n bytes (there must be that many), removed."""
+        parts = []
+        while n:
+            piece = self._pieces[0]
+            if len(piece) <= n:
+                parts.append(self._pieces.popleft())
+                n -= len(piece)
+                self._size -= len(piece)
+            else:
+                parts.append(piece[:n])
+                self._pieces[0] = piece[n:]
+                self._size -= n
+                n = 0
+        return parts[0].tobytes() if len(parts) == 1 else b"".join(parts)
+
+
 @dataclass(frozen=True)
 class Chunk:
     """One verified chunk: `data` is the decoded bytes, or None for a zero range."""
 
+
     offset: int
     length: int
     codec: str
-    data: bytes | None
+    data: bytes | memoryview | None
     stream_offset: int
 
 
@@ -56,7 +105,7 @@ class ImageStreamParser:
         self.trailer: TrailerInfo | None = None
         self.chunk_count = 0
         self.consumed = 0  # stream offset of the first byte still in the buffer
-        self._buffer = bytearray()
+        self._buffer = _Pieces()
         self._hash = hashlib.sha256()
         self._need = PREAMBLE_SIZE
         self._state = "preamble"
@@ -73,13 +122,13 @@ class ImageStreamParser:
             if len(data):
                 raise ImageFormatError(self.consumed, "data follows the trailer")
             return []
-        self._buffer += data
+        self._buffer.append(data)
         items: list[ImageHeader | Chunk | TrailerInfo] = []
         while len(self._buffer) >= self._need and not self.done:
             item = self._step()
             if item is not None:
                 items.append(item)
-        if self.done and self._buffer:
+        if self.done and len(self._buffer):
             raise ImageFormatError(self.consumed, "data follows the trailer")
         return items
 
@@ -93,15 +142,13 @@ class ImageStreamParser:
         return self.trailer
 
     def _take(self, n: int) -> bytes:
-        with memoryview(self._buffer) as view:  # one copy, not two (a bytearray slice is a copy)
-            piece = bytes(view[:n])
-        del self._buffer[:n]
+        piece = self._buffer.take(n)
         self.consumed += n
         return piece
 
     def _step(self) -> ImageHeader | Chunk | TrailerInfo | None:
         if self._state == "preamble":
-            length = check_preamble(bytes(self._buffer[:PREAMBLE_SIZE]))
+            length = check_preamble(self._buffer.peek(PREAMBLE_SIZE))
             self._need, self._state = header_size(length), "header"
             return None
         if self._state == "header":
@@ -115,7 +162,7 @@ class ImageStreamParser:
         return self._payload()
 
     def _record(self) -> TrailerInfo | None:
-        kind = bytes(self._buffer[:1])
+        kind = self._buffer.peek(1)
         if kind == TRAILER_KIND:
             if len(self._buffer) < TRAILER_SIZE:
                 self._need = TRAILER_SIZE
@@ -126,7 +173,7 @@ class ImageStreamParser:
         if len(self._buffer) < CHUNK_HEAD_SIZE:
             self._need = CHUNK_HEAD_SIZE
             return None
-        head = ChunkHead.parse(bytes(self._buffer[:CHUNK_HEAD_SIZE]))
+        head = ChunkHead.parse(self._buffer.peek(CHUNK_HEAD_SIZE))
         self._check_head(head)
         self._head = head
         self._need, self._state = CHUNK_HEAD_SIZE + head.payload_length + CHECK_SIZE, "payload"
@@ -160,13 +207,13 @@ class ImageStreamParser:
     def _payload(self) -> Chunk:
         head, at = self._head, self.consumed
         record = self._take(self._need)
-        body = record[:-CHECK_SIZE]
+        body = memoryview(record)[:-CHECK_SIZE]  # views from here on: the record is copied once
         if zlib.crc32(body) != ChunkCheck.parse(record[-CHECK_SIZE:]).crc32:
             raise ImageFormatError(at, f"chunk for disk bytes {head.offset:,}+{head.length:,} is corrupted "
                                    "(checksum mismatch)")
         codec = str(head.codec)
         payload = body[CHUNK_HEAD_SIZE:]
-        data: bytes | None
+        data: bytes | memoryview | None
         if codec == "zero":
             data = None
         elif codec == "raw":

@@ -35,27 +35,37 @@ def check_level(level: str) -> str:
 
 
 class _Pull:
-    """read(n) over an iterator of byte pieces, as StreamSource asks."""
+    """read(n) over an iterator of byte pieces, as StreamSource asks: each byte is copied once
+    (into the piece returned), never shuffled along a buffer."""
 
     def __init__(self, pieces) -> None:
         self._pieces = pieces
-        self._buffer = bytearray()
-        self._ended = False
+        self._head = b""  # the piece being read from ...
+        self._at = 0  # ... and how far
 
     def read(self, n: int) -> bytes:
-        while len(self._buffer) < n and not self._ended:
-            try:
-                self._buffer += next(self._pieces)
-            except StopIteration:
-                self._ended = True
-        with memoryview(self._buffer) as view:
-            data = bytes(view[:n])
-        del self._buffer[:n]
-        return data
+        parts: list[bytes | memoryview] = []
+        while n > 0:
+            if self._at >= len(self._head):
+                try:
+                    self._head, self._at = next(self._pieces), 0
+                except StopIteration:
+                    break
+                continue
+            take = min(n, len(self._head) - self._at)
+            if take == len(self._head):
+                parts.append(self._head)
+            else:
+                parts.append(memoryview(self._head)[self._at : self._at + take])
+            self._at += take
+            n -= take
+        if len(parts) == 1 and isinstance(parts[0], bytes):
+            return parts[0]
+        return b"".join(parts)
 
     def close(self) -> None:
         self._pieces.close()
-        self._buffer.clear()
+        self._head = b""
 
 
 class DiskImageSource:
