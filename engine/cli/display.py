@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import Progress
+    from rich.table import Table
+
+
+def _load_rich() -> None:
+    """rich, imported when a person's display is made: JSON output (scripts, benchmarks, the
+    wizard's tests) never needs it, and importing it costs every start 60 ms of CPU."""
+    global Console, escape, BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    global TransferSpeedColumn, Table
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+    from rich.table import Table
 
 
 def make_display(as_json: bool, role: str | None = None, label: str = "") -> Any:
@@ -50,6 +62,7 @@ class JsonDisplay:
 
 class HumanDisplay:
     def __init__(self, role: str | None, label: str = "") -> None:
+        _load_rich()
         self.console = Console(stderr=False, highlight=False)
         self.role = role
         self.prefix = escape(f"[{label}] ") if label else ""
