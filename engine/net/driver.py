@@ -221,6 +221,7 @@ class Driver:
         buf = self._buffer
         view = memoryview(buf)
         batch = getattr(machine, "receive_datagrams", None)
+        run = getattr(machine, "receive_run", None) if self.faults is None else None
         clock = self.loop.time
         # kernel stamps are wall-clock; the machines' clock is the loop's (monotonic)
         wall_offset = time.time() - clock()
@@ -235,6 +236,10 @@ class Driver:
             now = clock()
             segment, stamp = read_ancillary(ancillary) if ancillary else (None, None)
             arrival = None if stamp is None else min(now, stamp - wall_offset)
+            if run is not None and segment and segment < size:
+                run(view, size, segment, address, now, arrival)  # a GRO run, taken whole
+                self.received += -(-size // segment)
+                continue
             if segment and segment < size:
                 datagrams = [view[i : min(i + segment, size)] for i in range(0, size, segment)]
             else:
