@@ -9,6 +9,8 @@ into the receivers of both tools alike. Rows (ids for --only):
 
   100M:0 100M:1 100M:5 100M:10   100 Mbit/s, master + 4 clients, random file, loss 0/1/5/10 %
   1G:0 1G:1 1G:5 1G:10           1 Gbit/s, master + 1 client, 4 x --size, loss 0/1/5/10 %
+  mtu:1500 mtu:9000              1 Gbit/s, master + 4 clients, 4 x --size, MTU 1500 vs jumbo frames
+                                 (udpcast's blocks stay at its maximum, 1456 bytes, on both)
   zero                           a 70 %-zero disk-like file, 100 Mbit/s x 4 (imgcast skips zero runs)
   share                          two imgcast sessions at once on the master's 100 Mbit/s uplink
   tcp                            one TCP flow beside an imgcast session on that uplink
@@ -71,9 +73,13 @@ UDPCAST_PORTBASE = 9000  # the rig's namespaces are private, so fixed ports clas
 TCP_PORT = 5001
 TCP_ALONE_SECONDS = 3.0  # the TCP flow runs alone this long first: its rate on an idle link
 LOSSES = (0.0, 0.01, 0.05, 0.10)
+LANS = {"100M": ("100mbit", 4, 1500), "1G": ("1gbit", 1, 1500), "1Gx4": ("1gbit", 4, 1500),
+        "1Gx4J": ("1gbit", 4, 9000)}  # rig: link rate, clients, MTU
 
 # Targets of issue 9: imgcast / udpcast whole-session goodput, per row and loss
-RATIO_TARGETS = {"100M": {0.0: 1.0, 0.01: 1.15, 0.05: 1.25}, "1G": {0.0: 1.0, 0.05: 1.3}}
+RATIO_TARGETS = {"100M": {0.0: 1.0, 0.01: 1.15, 0.05: 1.25}, "1G": {0.0: 1.0, 0.05: 1.3},
+                 "1Gx4J": {0.0: 1.0}}  # issue 10: at MTU 9000, at least udpcast (which stays at 1456-byte blocks)
+JUMBO_TARGET = 2.0  # issue 10: imgcast's goodput at MTU 9000 over its own at MTU 1500
 CPU_TARGET = 2.0  # imgcast's CPU seconds at most this many times udpcast's
 SHARE_TARGET = 0.35  # each of two sessions on one uplink
 TCP_TARGET = 0.25  # a TCP flow beside a session keeps this share of the link
@@ -96,7 +102,7 @@ class Row:
 
     id: str
     kind: str  # "compare" (both tools), "share", "tcp", "sim"
-    lan: str  # "100M" or "1G": which rig; "" for the simulator
+    lan: str  # a key of LANS: which rig; "" for the simulator
     clients: int
     loss: float
     size: int
@@ -111,6 +117,7 @@ class Row:
 def all_rows(size: int, sim_clients: int, sim_size: int) -> list[Row]:
     rows = [Row(f"100M:{round(p * 100)}", "compare", "100M", 4, p, size) for p in LOSSES]
     rows += [Row(f"1G:{round(p * 100)}", "compare", "1G", 1, p, 4 * size) for p in LOSSES]
+    rows += [Row(f"mtu:{mtu}", "compare", lan, 4, 0.0, 4 * size) for mtu, lan in ((1500, "1Gx4"), (9000, "1Gx4J"))]
     rows += [Row("zero", "compare", "100M", 4, 0.0, size, "zero70"),
              Row("share", "share", "100M", 4, 0.0, size),
              Row("tcp", "tcp", "100M", 4, 0.0, size),
@@ -133,8 +140,9 @@ def select_rows(rows: list[Row], only: str | None) -> list[Row]:
 
 def lan_specs(lan: str, host_spec: Callable[..., Any]) -> list[Any]:
     """The rig's hosts: 'master' and c1..cN, every link at the LAN's rate (both directions)."""
-    rate, clients = {"100M": ("100mbit", 4), "1G": ("1gbit", 1)}[lan]
-    return [host_spec("master", rate=rate), *(host_spec(f"c{i}", rate=rate) for i in range(1, clients + 1))]
+    rate, clients, mtu = LANS[lan]
+    return [host_spec("master", rate=rate, mtu=mtu),
+            *(host_spec(f"c{i}", rate=rate, mtu=mtu) for i in range(1, clients + 1))]
 
 
 # --- one tool's run -----------------------------------------------------------------------
@@ -653,6 +661,12 @@ def print_compare(results: dict[Row, tuple[list[RigRun], list[RigRun]]], payload
             table.add_row(*cells, end_section=run is udp or udp is None)
             notes += [f"{row.id} {r.tool}: {r.error}" for r in runs if r.error]
     console.print(table)
+    by_id = {row.id: median_of(runs[0]) for row, runs in results.items()}
+    small, jumbo = by_id.get("mtu:1500"), by_id.get("mtu:9000")
+    if small and jumbo and small.goodput:
+        gain = jumbo.goodput / small.goodput
+        console.print(f"  jumbo frames: imgcast's goodput at MTU 9000 is {gain:.2f}x its goodput at MTU 1500 "
+                      f"({_mark(gain >= JUMBO_TARGET, f'≥{JUMBO_TARGET:g}x')})")
     rates = ", ".join(f"{lan}: {p / 1e6:.2f} MB/s" for lan, p in payloads.items())
     console.print(f"  link payload rate (UDP payload in full-size datagrams, what tbf lets through): {rates}. "
                   "goodput = image bytes / (first process started -> last receiver exited), 0 unless every copy "
@@ -742,7 +756,7 @@ def run(args: argparse.Namespace, rows: list[Row], rig_module: Any) -> None:
     console.print(f"bench_rig: {len(rows)} row(s); load average before: "
                   f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs; files on {folder.parent}")
     try:
-        for lan in ("100M", "1G"):
+        for lan in LANS:
             todo = [r for r in rig_rows if r.lan == lan]
             if not todo:
                 continue
@@ -797,7 +811,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=size_argument, default=64 * MiB,
                         help="image of the 100 Mbit/s rows (default 64M); the 1 Gbit/s rows use 4x")
-    parser.add_argument("--only", help="comma-separated row ids or groups: 100M, 100M:5, 1G, zero, share, tcp, sim")
+    parser.add_argument("--only", help="comma-separated row ids or groups: 100M, 100M:5, 1G, mtu, zero, share, tcp, sim")
     parser.add_argument("--repeat", type=int, default=1, help="runs per row; the median counts, min-max shown")
     parser.add_argument("--timeout", type=float, default=0.0,
                         help="seconds before a run is killed (default: 60 + 20x its ideal time, at most 300)")
