@@ -153,6 +153,19 @@ class Session:
         for p in self.everyone:
             p.kill()
 
+    def complete(self, seconds: float) -> None:
+        """Wait for every process (killing them past `seconds`); each must exit 0 and every
+        copy must equal the source bit for bit."""
+        try:
+            self.wait(self.everyone, seconds)
+        finally:
+            self.kill_all()
+        for p in self.everyone:
+            assert p.process.returncode == 0, p.describe()
+        expected = sha256(self.source)
+        for name, target in self.targets.items():
+            assert sha256(target) == expected, f"{name}'s copy differs"
+
 
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -190,17 +203,9 @@ def test_four_clients_copy_bit_exact_over_lossy_100mbit_links(lan: Rig, tmp_path
     source = random_file(tmp_path / "source.raw", size)
     extra = 0.01 if loss else 0.0
     session = Session(lan, tmp_path, source, CLIENTS, loss=loss, duplicate=extra, reorder=extra)
-    try:
-        session.wait(session.everyone, 120)
-    finally:
-        session.kill_all()
-    for p in session.everyone:
-        assert p.process.returncode == 0, p.describe()
+    session.complete(120)
     finished = session.master.final()
     assert finished["event"] == "session_finished" and len(finished["verified"]) == 4, finished
-    expected = sha256(source)
-    for name, target in session.targets.items():
-        assert sha256(target) == expected, f"{name}'s copy differs"
     seconds = finished["seconds"]
     shim = {name: read_fault_stats(path) for name, path in session.stats.items()}
     if loss:
@@ -273,15 +278,7 @@ def test_one_client_on_a_10mbit_link_does_not_stop_the_session(tmp_path: Path) -
     specs = [HostSpec("master"), *(HostSpec(name) for name in CLIENTS[:3]), HostSpec("h4", rate="10mbit")]
     with Rig(specs) as rig:
         session = Session(rig, tmp_path, source, CLIENTS)
-        try:
-            session.wait(session.everyone, 90)
-        finally:
-            session.kill_all()
-        for p in session.everyone:
-            assert p.process.returncode == 0, p.describe()
-        expected = sha256(source)
-        for name, target in session.targets.items():
-            assert sha256(target) == expected, f"{name}'s copy differs"
+        session.complete(90)
         finished = session.master.final()
         assert len(finished["verified"]) == 4
         slowest = size / rig.payload_rate("h4")

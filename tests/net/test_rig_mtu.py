@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from .rig import HostSpec, Rig, rig_unavailable
-from .test_rig_faults import MiB, Session, assert_no_fragments, random_file, sha256
+from .test_rig_faults import MiB, Session, assert_no_fragments, random_file
 
 pytestmark = pytest.mark.skipif(rig_unavailable() is not None, reason=rig_unavailable() or "")
 
@@ -23,15 +23,7 @@ def _copy_and_check(rig: Rig, tmp_path: Path, clients: list[str], size: int = 6 
     source = random_file(tmp_path / "source.raw", size)
     before = rig.hosts["master"].link_stats()
     session = Session(rig, tmp_path, source, clients, master_options=master_options)
-    try:
-        session.wait(session.everyone, 90)
-    finally:
-        session.kill_all()
-    for p in session.everyone:
-        assert p.process.returncode == 0, p.describe()
-    expected = sha256(source)
-    for name, target in session.targets.items():
-        assert sha256(target) == expected, f"{name}'s copy differs"
+    session.complete(90)
     assert_no_fragments(rig)
     after = rig.hosts["master"].link_stats()
     session.frames = (after["upload_packets"] - before["upload_packets"],  # type: ignore[attr-defined]
