@@ -51,6 +51,15 @@ class RoleDecided(Event):
 
 
 @dataclass(frozen=True)
+class DiskChosen(Event):
+    """No from= or to= was given: the session uses this computer's own disk, as ZENworks did."""
+
+    purpose: str  # "send" or "write"
+    device: str
+    description: str  # device, model, size, serial: what the operator recognises
+
+
+@dataclass(frozen=True)
 class LobbyOpened(Event):
     """The master announces the session and waits for clients."""
 

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .disk.own import Ask, choose_own_disk, describe, own_disks
 from .errors import ImgcastError, UsageError
-from .events import Event, MasterFound, SessionFailed, SessionFinished
+from .errors import SessionFailed as SessionFailedError
+from .events import DiskChosen, Event, MasterFound, SessionFailed, SessionFinished, WaitingForMaster
 from .naming import DEFAULT_PORT, DEFAULT_TTL, session_address
 from .net.driver import Driver
 from .net.faults import FaultInjector
@@ -27,6 +29,7 @@ from .net.sockets import (
 )
 from .protocol.client import Client
 from .protocol.common import DEFAULT_MTU, MAX_MTU, MIN_MTU, ProtocolConfig
+from .protocol.listener import MasterListener
 from .protocol.master import Master
 from .protocol.participant import Participant
 from .stream import StreamSink, StreamSource
@@ -42,8 +45,8 @@ class SessionSettings:
     role: str | None = None  # "master" | "client" | None: decide later (first to press m)
     clients: int | None = None  # master: start when this many have joined
     timeout_minutes: float | None = None  # ... or this long after the last join
-    source: str | None = None  # master: disk, raw file or .imgcast file
-    target: str | None = None  # client: disk or raw file
+    source: str | None = None  # master: disk, raw file or .imgcast file; None: this computer's disk
+    target: str | None = None  # client: disk or raw file; None: this computer's disk
     interface: str = "0.0.0.0"
     port: int = DEFAULT_PORT
     ttl: int = DEFAULT_TTL
@@ -62,12 +65,6 @@ class SessionSettings:
             raise UsageError(f"clients={self.clients}: give a number of clients from 1 to 10000")
         if self.timeout_minutes is not None and not 0 <= self.timeout_minutes <= 7 * 24 * 60:
             raise UsageError(f"t={self.timeout_minutes:g}: give the minutes to wait, from 0 up to a week")
-        if self.role == "master" and not self.source:
-            raise UsageError("the master needs from=PATH: the disk, raw file or image file to send")
-        if self.role == "client" and not self.target:
-            raise UsageError("a client needs to=PATH: the disk or raw file to write")
-        if self.role is None and not (self.source or self.target):
-            raise UsageError("give from=PATH (to be able to become the master) and/or to=PATH (to receive)")
         if self.rate is not None and self.rate <= 0:
             raise UsageError("--rate must be more than 0")
         if self.mtu is not None and not MIN_MTU <= self.mtu <= MAX_MTU:
@@ -86,8 +83,13 @@ class SessionRunner:
         *,
         config: ProtocolConfig | None = None,
         faults: FaultInjector | None = None,
+        ask: Ask | None = None,
     ) -> None:
+        """`ask` puts a question to the operator and returns the answer (the CLI on a terminal);
+        None means nobody can be asked: choosing among several own disks, or writing one
+        without --yes, is then refused with the reason."""
         self.settings = settings
+        self.ask = ask
         self._on_event = on_event
         self.config = config or ProtocolConfig()
         if settings.rate is not None:
@@ -100,6 +102,7 @@ class SessionRunner:
         self._sink: StreamSink | None = None
         self._cancelled = False
         self._claim = False
+        self._waiting_shown = False
 
     # --- operator actions -----------------------------------------------------------------
 
@@ -136,6 +139,10 @@ class SessionRunner:
     # --- running --------------------------------------------------------------------------
 
     def _event(self, event: Event) -> None:
+        if isinstance(event, WaitingForMaster):
+            if self._waiting_shown:
+                return  # the listener said so already; the client that follows waits on
+            self._waiting_shown = True
         if isinstance(event, SessionFinished | SessionFailed):
             self.final = event
         if isinstance(event, MasterFound) and self._sink is None and isinstance(self.machine, Client):
@@ -146,6 +153,15 @@ class SessionRunner:
         s = self.settings
         s.check()
         address = session_address(s.name)
+        # No from= / to=: this computer's own disk (ZENworks). Without a role only when neither
+        # is given: a participant started with one path meant only that one.
+        own_target = not s.target and (s.role == "client" or (s.role is None and not s.source))
+        if not s.source and (s.role == "master" or (s.role is None and not s.target)):
+            s.source = self._own_disk("send", 0)
+        if own_target:
+            own = own_disks("write")  # the size is known only from the announce: say "none" now
+            if not own.eligible:
+                raise SessionFailedError(own.none_message())
         if s.role in ("master", None) and s.source:
             self._source = _os_errors_for_people(f"from={s.source}", open_source, s.source, **s.source_options)
         capacity = target_capacity(s.target) if s.target else None
@@ -176,10 +192,20 @@ class SessionRunner:
                     self._on_event(self.final)
                     return self.final
                 role, master_id = self.machine.role, self.machine.master_id
-                if role == "client" and not s.target:
+                if role == "client" and not s.target and not own_target:
                     self.final = SessionFailed("another computer became the master, but this one has no to=PATH to write")
                     self._on_event(self.final)
                     return self.final
+            if role == "client" and not s.target:
+                heard = await self._hear_master(endpoint, address, sender, master_id)
+                if heard is None:
+                    self.final = SessionFailed("cancelled before the master was heard")
+                    self._on_event(self.final)
+                    return self.final
+                s.target = self._own_disk("write", heard.disk_size)
+                s.confirmed = True  # choose_own_disk had --yes, or asked the operator
+                capacity = target_capacity(s.target)
+                master_id = heard.sender
             if role == "master":
                 assert self._source is not None
                 source = self._source
@@ -215,6 +241,28 @@ class SessionRunner:
             raise
         finally:
             self._cleanup(endpoint)
+
+    def _own_disk(self, purpose: str, min_size: int) -> str:
+        """This computer's disk for `purpose` (no from=/to= given), asking where a person must."""
+        own = own_disks(purpose, min_size=min_size)
+        device = choose_own_disk(own, confirmed=self.settings.confirmed, ask=self.ask)
+        disk = next(d for d in own.eligible if d.device == device)
+        self._on_event(DiskChosen(purpose, device, describe(disk)))
+        return device
+
+    async def _hear_master(self, endpoint: Any, address: Any, sender: int, master_id: int | None) -> Any:
+        """Listen (sending nothing) until the master announces: the disk is chosen knowing the
+        size it must hold, and before the JOIN that tells the master the target's capacity."""
+        s = self.settings
+        listener = MasterListener(address.session_id, sender, group=address.group, port=s.port,
+                                  master_id=master_id, config=self.config)
+        if self.driver is None:
+            self.driver = Driver(listener, endpoint, self._event, faults=self.faults)
+        else:
+            self.driver.swap(listener)
+        self.machine = listener
+        await self.driver.run(until=lambda: self._cancelled)
+        return None if self._cancelled else listener.heard
 
     def _open_target(self) -> None:
         s, client = self.settings, self.machine

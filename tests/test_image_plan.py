@@ -27,14 +27,20 @@ def test_subtract_and_merge_match_set_arithmetic(a, b) -> None:
 @given(
     partitions=st.lists(st.tuples(st.integers(0, 150), st.integers(1, 50), ranges), max_size=3),
     disk_size=st.integers(1, 260),
+    edge=st.integers(0, 8),
 )
-def test_plan_carries_unmapped_bytes_whole_and_mapped_partitions_only_where_used(partitions, disk_size) -> None:
+def test_plan_carries_unmapped_bytes_whole_and_mapped_partitions_where_used_and_at_their_edges(
+        partitions, disk_size, edge) -> None:
     mapped = [((start, size), used) for start, size, used in partitions]
-    plan = as_set(plan_regions(disk_size, mapped, skip_safe_area=False))
+    plan = as_set(plan_regions(disk_size, mapped, skip_safe_area=False, edge=edge))
     disk = set(range(disk_size))
     in_partitions = as_set(partition for partition, _ in mapped)
     used_inside = set().union(*(as_set([p]) & as_set(used) for p, used in mapped)) if mapped else set()
-    assert plan == (disk - in_partitions) | (used_inside & disk)
+    edges = set()
+    for (start, size), _ in mapped:
+        inside = sorted(set(range(start, start + size)) & disk)
+        edges |= set(inside[:edge]) | set(inside[-edge:] if edge else [])
+    assert plan == (disk - in_partitions) | (used_inside & disk) | edges
 
 
 def test_the_safe_area_is_left_out_only_where_no_partition_covers_it() -> None:

@@ -120,6 +120,8 @@ def print_inventory(inv: Inventory, console: Console) -> None:
         disks.add_column(column)
     for d in inv.disks:
         kind = ("removable " if d.removable else "") + ("rotating" if d.rotational else "solid state" if d.rotational is False else "")
+        if d.kind == "loop":
+            kind = f"loop on {d.backing_file}"
         disks.add_row(d.device, _text(d.model), _text(d.serial), _size(d.size), kind.strip() or "-",
                       _text(d.table), "yes" if d.unusable_reason is None else f"no: {d.unusable_reason}")
         for p in d.partitions:

@@ -1,7 +1,9 @@
 """`img session NAME [master|client] [clients=N [t=MINUTES]] [from=PATH] [to=PATH] [options]`.
 
 The seed's syntax is kept word for word (ZENworks: `img session name [master|client]
-[clients=count [t=minutes]]`); imgcast adds from= and to= and the --options.
+[clients=count [t=minutes]]`); imgcast adds from= and to= and the --options. Without from= or
+to= the session uses this computer's own disk (engine/disk/own.py says which one qualifies);
+on a terminal the operator is asked once, naming it, before anything is written.
 Keys while it runs: m = become master (no role given), s or Enter = start now (master),
 q = cancel. Ctrl-C cancels too: on the master for everyone, on a client just this one.
 """
@@ -16,6 +18,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
+from ..disk.own import Ask
 from ..errors import SessionFailed as SessionFailedError
 from ..errors import UsageError
 from ..events import Event, SessionFailed, SessionFinished
@@ -29,7 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "session",
         help="multicast a disk or image to many computers (master), or receive one (client)",
         description="Every computer in a session uses the same NAME. The master sends from=PATH; "
-        "clients write to=PATH. Without master/client, every computer waits until someone presses m.",
+        "clients write to=PATH; without them, this computer's own disk (the one disk that is not "
+        "mounted nor the running system). Without master/client, every computer waits until "
+        "someone presses m.",
     )
     p.add_argument("name", help="the session name (hashed to the multicast address 231.x.y.z)")
     p.add_argument("words", nargs="*", metavar="master|client|clients=N|t=MINUTES|from=PATH|to=PATH")
@@ -125,9 +130,42 @@ def run(args: argparse.Namespace) -> int:
         settings.source_options["raw"] = True
     settings.check()
     display = make_display(args.json, role=settings.role)
-    display.can_master = settings.source is not None
-    final = asyncio.run(_run(settings, display))
+    display.can_master = settings.source is not None or not settings.target
+    ask = None if args.json else terminal_ask()
+    final = asyncio.run(_run(settings, display, ask))
     return finish(final, display)
+
+
+def terminal_ask() -> Ask | None:
+    """A way to ask the operator a question on the terminal, or None when stdin is not one.
+
+    The key reader keeps the terminal in cbreak mode (single keys, no echo); a question wants a
+    line, so it is asked in the normal mode and the key mode restored afterwards. Ctrl-C while
+    asking interrupts at once (nothing has been written yet)."""
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+    if not os.isatty(fd):
+        return None
+
+    def ask(question: str) -> str:
+        import termios
+
+        saved = termios.tcgetattr(fd)
+        line_mode = list(saved)
+        line_mode[3] |= termios.ICANON | termios.ECHO
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        termios.tcsetattr(fd, termios.TCSANOW, line_mode)
+        try:
+            sys.stdout.write(question)
+            sys.stdout.flush()
+            return os.read(fd, 4096).decode(errors="replace")
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+            signal.signal(signal.SIGINT, previous)
+
+    return ask
 
 
 def finish(final: Event, display) -> int:
@@ -142,8 +180,8 @@ def finish(final: Event, display) -> int:
     raise SessionFailedError("the session ended without a result")
 
 
-async def _run(settings: SessionSettings, display) -> Event:
-    runner = SessionRunner(settings, display.show)
+async def _run(settings: SessionSettings, display, ask: Ask | None = None) -> Event:
+    runner = SessionRunner(settings, display.show, ask=ask)
     display.attach(runner)
     loop = asyncio.get_running_loop()
     with _signals(loop, runner), _keys(loop, runner, display):

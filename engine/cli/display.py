@@ -102,6 +102,10 @@ class HumanDisplay:
         self.role = e.role
         self.say(f"This computer is the [bold]{e.role}[/].")
 
+    def _DiskChosen(self, e: ev.DiskChosen) -> None:
+        verb = "Sending" if e.purpose == "send" else "Writing"
+        self.say(f"{verb} this computer's disk {escape(e.description)}.")
+
     def _LobbyOpened(self, e: ev.LobbyOpened) -> None:
         what = f"{_size(e.stream_size)}" if e.stream_size is not None else f"the image of a {_size(e.disk_size)} disk"
         self.say(f"Session open on {e.group} port {e.port}: sending {what}. Waiting for clients "

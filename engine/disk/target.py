@@ -31,7 +31,7 @@ def _fallocate(fd: int, mode: int, offset: int, length: int) -> bool:
     return _libc.fallocate(fd, mode, offset, length) == 0
 
 
-def _size_text(size: int) -> str:
+def size_text(size: int) -> str:
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if size >= scale:
             return f"{size / scale:.1f} {unit}"
@@ -91,10 +91,10 @@ class DiskWriter:
                 os.ftruncate(self.fd, disk_size)
             except OSError as error:
                 self.close()
-                raise ImgcastError(f"{role}={self.path}: cannot create a {_size_text(disk_size)} file: "
+                raise ImgcastError(f"{role}={self.path}: cannot create a {size_text(disk_size)} file: "
                                    f"{error.strerror}") from None
             self.capacity = disk_size
-        self.description = f"{self.path} ({_size_text(self.capacity or disk_size)})"
+        self.description = f"{self.path} ({size_text(self.capacity or disk_size)})"
 
     def require_size(self, disk_size: int) -> None:
         """Refuse (before writing anything) a target smaller than the disk the stream puts down;
@@ -104,8 +104,8 @@ class DiskWriter:
             self.capacity = disk_size
         if self.capacity is not None and self.capacity < disk_size:
             raise UsageError(
-                f"{self.role}={self.path} is too small: it holds {_size_text(self.capacity)} "
-                f"({self.capacity:,} bytes) but the source disk is {_size_text(disk_size)} "
+                f"{self.role}={self.path} is too small: it holds {size_text(self.capacity)} "
+                f"({self.capacity:,} bytes) but the source disk is {size_text(disk_size)} "
                 f"({disk_size:,} bytes); use a disk at least that large"
             )
 

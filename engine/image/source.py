@@ -23,7 +23,7 @@ from .builder import MAX_CHUNK, ImageBuilder
 from .events import PartitionMapped
 from .format import PREAMBLE_SIZE, TRAILER_SIZE, ImageFormatError, Trailer
 from .header import LEVELS, ImageHeader, PartitionInfo, check_preamble, header_size, parse_header
-from .plan import plan_regions, safe_area_is_free
+from .plan import EDGE_BYTES, plan_regions, safe_area_is_free
 
 IMAGE_SUFFIX = ".imgcast"
 
@@ -114,7 +114,7 @@ class DiskImageSource:
             host=socket.gethostname(), imgcast_version=imgcast_version(), source=str(disk.path),
             table_kind=table.kind, disk_id=table.disk_id, partitions=tuple(infos),
         )
-        return header, plan_regions(disk.size, mapped, skip_safe)
+        return header, plan_regions(disk.size, mapped, skip_safe, edge=max(EDGE_BYTES, disk.sector_size))
 
     def content_digest(self) -> bytes:
         """The SHA-256 in the trailer the builder wrote (known once the stream is read to its end)."""

@@ -19,6 +19,7 @@ from .model import DiskInfo, PartitionInfo
 from .tables import Tables
 
 SECTOR = 512  # /sys/block sizes and starts are always in 512-byte units
+READ_ONLY_REASON = "is read-only"
 _VIRTUAL_PREFIXES = ("loop", "ram", "zram", "dm-", "md", "nbd", "sr", "fd")
 
 
@@ -32,12 +33,20 @@ def list_disks(root: str = "/") -> list[DiskInfo]:
     system_names = _system_disk_names(tables, mounts)
     disks = []
     for name in tables.listdir("sys/block"):
-        if name.startswith(_VIRTUAL_PREFIXES) or not tables.exists(f"sys/block/{name}/device"):
-            continue
+        backing = tables.text(f"sys/block/{name}/loop/backing_file") if name.startswith("loop") else None
+        if backing is None and (name.startswith(_VIRTUAL_PREFIXES)
+                                or not tables.exists(f"sys/block/{name}/device")):
+            continue  # a RAM disk, a mapper or an unattached loop device: no disk of its own
         size = (tables.integer(f"sys/block/{name}/size") or 0) * SECTOR
         if size == 0:
             continue  # an empty card reader or tray
-        disks.append(_disk(tables, name, size, mounts, swaps, name in system_names))
+        disk = _disk(tables, name, size, mounts, swaps, name in system_names)
+        if backing is not None:
+            # A loop device that backs a file is a disk to imaging (a file made to look like
+            # one, as tests and virtual-machine images do); it says which file it stands for.
+            disk.kind, disk.backing_file = "loop", backing
+            disk.model = disk.model or "loop device"
+        disks.append(disk)
     return disks
 
 
@@ -62,6 +71,7 @@ def _disk(tables: Tables, name: str, size: int, mounts: list[tuple[str, str, str
         rotational=_flag(tables.integer(f"{base}/queue/rotational")),
         removable=_flag(tables.integer(f"{base}/removable")),
         system=system,
+        read_only=tables.integer(f"{base}/ro") == 1,
     )
     kind = udev.get("ID_PART_TABLE_TYPE")
     disk.table = {"dos": "mbr", "gpt": "gpt"}.get(kind) if kind else None
@@ -123,7 +133,7 @@ def _unusable_reason(tables: Tables, name: str, disk: DiskInfo, mounts: list[tup
         if holders:
             return f"{'/dev/' + node} is in use by {holders[0]} (LVM, RAID or encryption)"
     if tables.integer(f"sys/block/{name}/ro") == 1:
-        return "is read-only"
+        return READ_ONLY_REASON
     return None
 
 
@@ -150,7 +160,7 @@ def _system_disk_names(tables: Tables, mounts: list[tuple[str, str, str]]) -> se
 def _disks_under(tables: Tables, name: str, depth: int) -> set[str]:
     if depth > 8:
         return set()
-    if tables.exists(f"sys/block/{name}/device"):
+    if tables.exists(f"sys/block/{name}/device") or tables.exists(f"sys/block/{name}/loop"):
         return {name}
     for disk in tables.listdir("sys/block"):
         if tables.exists(f"sys/block/{disk}/{name}/partition"):

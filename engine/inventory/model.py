@@ -80,6 +80,9 @@ class DiskInfo:
     mounted: bool = False
     system: bool = False
     unusable_reason: str | None = None  # one line; None when the disk can be a target
+    kind: str = "disk"  # "disk", or "loop": a loop device standing for the file it backs
+    backing_file: str | None = None  # a loop device's file
+    read_only: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return _plain(self)

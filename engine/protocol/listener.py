@@ -1,0 +1,68 @@
+"""Hear a master's announce without joining: the first step of a client with no `to=`.
+
+A client that writes this computer's own disk must pick that disk before it joins, for two
+reasons: which disks qualify depends on the announced disk size (a disk too small is not a
+candidate), and the JOIN carries the target's capacity, which the master's lobby shows and
+checks. So the session first runs this machine, which sends nothing and closes on the first
+announce of the expected master; then the runner chooses the disk and starts the real Client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import wire
+from ..events import WaitingForMaster
+from .common import MachineBase, ProtocolConfig
+
+
+@dataclass(frozen=True)
+class HeardMaster:
+    sender: int
+    host: str
+    address: str
+    disk_size: int
+    image_name: str
+
+
+class MasterListener(MachineBase):
+    def __init__(
+        self,
+        session_id: bytes,
+        sender: int,
+        *,
+        group: str = "",
+        port: int = 0,
+        master_id: int | None = None,
+        config: ProtocolConfig | None = None,
+    ) -> None:
+        super().__init__(session_id, sender, config, None)
+        self.expected_master = master_id
+        self.heard: HeardMaster | None = None
+        self._emit(WaitingForMaster(group, port))
+
+    @property
+    def closed(self) -> bool:
+        return self.heard is not None
+
+    def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
+        if self.heard is not None:
+            return
+        datagram = self._parse(data)
+        if datagram is None or datagram.kind is not wire.Kind.ANNOUNCE:
+            return
+        body = datagram.body
+        if body.role != wire.Role.MASTER:
+            return
+        if self.expected_master is not None and datagram.sender != self.expected_master:
+            return
+        self.heard = HeardMaster(datagram.sender, body.host, address[0], body.disk_size, body.image_name)
+
+    def get_timer(self) -> float | None:
+        return None
+
+    def handle_timer(self, now: float) -> None:
+        pass
+
+    def datagrams_to_send(self, now: float) -> list:
+        return self._take_control()
