@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import stat
 from pathlib import Path
 
 from ..errors import ImgcastError, UsageError
-from .device import block_device_size, permission_hint
+from .device import block_device_size, block_sector_size, permission_hint
+from .kernel_table import tell_kernel
 from .safety import check_writable_target
 
 FALLOC_FL_KEEP_SIZE = 0x01
@@ -74,6 +76,10 @@ class DiskWriter:
         except FileNotFoundError:
             raise UsageError(f"{role}={self.path}: the folder it would be in does not exist") from None
         except OSError as error:
+            if error.errno == errno.EBUSY:
+                raise ImgcastError(f"{role}={self.path} is in use by another program (a mount, RAID, "
+                                   "LVM, or another imgcast): the kernel refuses to share it; "
+                                   "stop that use first") from None
             raise ImgcastError(f"{role}={self.path}: cannot open for writing: {error.strerror}") from None
         if self.is_block_device:
             self.capacity: int | None = block_device_size(self.fd)
@@ -134,10 +140,19 @@ class DiskWriter:
             offset += piece
 
     def flush(self) -> None:
+        """Everything written reaches the disk; a disk's kernel then reads its new partition
+        table, so /dev/sdb1 (or /dev/loop0p1) is the new file system at once, not the old one
+        until a reboot."""
         try:
             os.fsync(self.fd)
         except OSError as error:
             raise ImgcastError(f"{self.path}: could not flush the target: {error.strerror}") from None
+        if self.is_block_device:
+            self.reread_partitions()
+
+    def reread_partitions(self) -> bool:
+        """The kernel's partitions of this disk follow the table just written (see kernel_table)."""
+        return tell_kernel(self.fd, self.capacity or 0, block_sector_size(self.fd))
 
     def close(self) -> None:
         if getattr(self, "fd", -1) >= 0:
