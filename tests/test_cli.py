@@ -29,8 +29,6 @@ def test_the_seeds_own_syntax_parses():
         (["session", "doug", "master", "clients=5", "t=soon", "from=x"], "t='soon'"),
         (["session", "doug", "master", "clients=5", "t=-1", "from=x"], "t=-1"),
         (["session", "doug", "boss"], "'boss'"),
-        (["session", "doug", "master"], "from=PATH"),
-        (["session", "doug", "client"], "to=PATH"),
         (["session", "doug", "master", "clients=2", "from=x", "--rate", "fast"], "'fast'"),
         (["session", "doug", "master", "clients=2", "from=x", "--interface", "eth0"], "--interface"),
         (["session", "", "master", "from=x"], "empty"),

@@ -84,7 +84,8 @@ def refusal(disk: DiskInfo, purpose: str, min_size: int = 0) -> str | None:
     needed = max(min_size, MIN_DISK_SIZE)
     if disk.size < needed:
         if min_size > MIN_DISK_SIZE:
-            return f"is too small: the image needs {size_text(min_size)}"
+            return (f"is too small: it holds {disk.size:,} bytes, the image needs {min_size:,} "
+                    f"({size_text(min_size)})")
         return "is too small to hold a disk"
     return None
 
