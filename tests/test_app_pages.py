@@ -11,7 +11,14 @@ from imgcast.app.window import MainWindow
 from imgcast.engine.cli.main import main as img_main
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from test_app_support import FakeInventory, PlainSettings, ScriptedRunner, qloop, settings_dir  # noqa: F401
+from test_app_support import (  # noqa: F401
+    FakeDisk,
+    FakeInventory,
+    PlainSettings,
+    ScriptedRunner,
+    qloop,
+    settings_dir,
+)
 
 
 @pytest.fixture
@@ -110,6 +117,40 @@ def test_mounted_and_system_disks_are_shown_but_cannot_be_chosen(window, qtbot):
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert disk_page.target.selected_disk().device == "/dev/sdb"
     assert window.next_button.isEnabled()
+
+
+@pytest.mark.parametrize("role", ["client", "master", "later"])
+def test_this_computers_only_eligible_disk_is_preselected_and_writing_it_still_asks(
+        window, qtbot, monkeypatch, role):
+    monkeypatch.delenv("IMGCAST_DISKS")  # the fake inventory's disks only: nothing real
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: asked.append(text) or False)
+    page = to_session_page(window, qtbot, role)
+    qtbot.keyClicks(page.name_edit, "doug")
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    disk_page = window.disk_page
+    shown = [c for c in (disk_page.source, disk_page.target) if not c.isHidden()]
+    assert shown
+    for chooser in shown:
+        assert chooser.disk_radio.isChecked() and chooser.choice() == ("/dev/sdb", True)
+        assert chooser.hint.isVisibleTo(window)
+    assert window.next_button.isEnabled()
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    if role == "master":
+        assert asked == []  # sending only reads the disk
+    else:
+        assert len(asked) == 1 and "/dev/sdb" in asked[0]
+
+
+def test_with_several_eligible_disks_none_is_preselected(window, qtbot, monkeypatch):
+    monkeypatch.delenv("IMGCAST_DISKS")
+    window.disk_page.inventory.disks.append(FakeDisk("/dev/sdd", "Second SSD", 128 << 30))
+    page = to_session_page(window, qtbot, "client")
+    qtbot.keyClicks(page.name_edit, "doug")
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    target = window.disk_page.target
+    assert target.choice() == (None, False) and not target.hint.isVisibleTo(window)
+    assert not window.next_button.isEnabled()
 
 
 def test_writing_a_disk_asks_naming_the_disk_and_no_keeps_the_wizard_there(window, qtbot, monkeypatch):

@@ -62,6 +62,9 @@ class FakeDisk:
     mounted: bool = False
     system: bool = False
     unusable_reason: str | None = None
+    kind: str = "disk"
+    backing_file: str | None = None
+    read_only: bool = False
 
 
 @dataclass

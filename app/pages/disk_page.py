@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...engine.disk.own import only_own_disk
 from .. import dialogs
 from ..choices import SessionChoices
 from ..inventory_source import InventorySource
@@ -74,6 +76,11 @@ class DiskChooser(QGroupBox):
         self.tree.itemSelectionChanged.connect(self._disk_picked)
         self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 7)
         layout.addWidget(self.tree)
+        self.hint = QLabel(self.tr("Chosen for you: this computer's disk, the only one that is neither "
+                                   "mounted nor the running system. Disks that cannot be used say why."))
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(False)
+        layout.addWidget(self.hint)
         self.file_radio = QRadioButton(file_text)
         layout.addWidget(self.file_radio)
         row = QHBoxLayout()
@@ -88,7 +95,9 @@ class DiskChooser(QGroupBox):
         self.disk_radio.toggled.connect(self.changed)
         self.file_radio.setChecked(True)
 
-    def fill(self, disks: list[Any]) -> None:
+    def fill(self, disks: list[Any], preselect: str | None = None) -> None:
+        """List `disks`; `preselect` is this computer's own disk (the engine's rule: the one disk
+        not mounted, not the running system), chosen already so the operator only confirms."""
         self.tree.clear()
         self.disks = {disk.device: disk for disk in disks}
         for disk in disks:
@@ -106,6 +115,12 @@ class DiskChooser(QGroupBox):
             self.tree.addTopLevelItem(item)
         for column in range(5):
             self.tree.resizeColumnToContents(column)
+        for index in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(index)
+            if preselect is not None and item.data(0, DEVICE_ROLE) == preselect and item.flags():
+                self.tree.setCurrentItem(item)
+                self.disk_radio.setChecked(True)
+        self.hint.setVisible(preselect is not None)
         # No disks to show (or none could be listed): offer the file choice alone.
         self.tree.setVisible(bool(disks))
         self.disk_radio.setEnabled(bool(disks))
@@ -175,8 +190,8 @@ class DiskPage(WizardPage):
         }[choices.role])
         self.intro_label.show()
         disks = self.listed_disks(self.inventory)
-        self.source.fill(disks)
-        self.target.fill(disks)
+        self.source.fill(disks, only_own_disk("send", disks))
+        self.target.fill(disks, only_own_disk("write", disks))
 
     def _needed(self) -> list[DiskChooser]:
         return [c for c, roles in ((self.source, ("master", None)), (self.target, ("client", None)))

@@ -117,6 +117,13 @@ def own_disks(purpose: str, *, min_size: int = 0, disks: Sequence[DiskInfo] | No
     return OwnDisks(purpose, tuple(eligible), tuple(refused))
 
 
+def only_own_disk(purpose: str, disks: Sequence[DiskInfo]) -> str | None:
+    """The device when exactly one of `disks` qualifies for `purpose` (the wizard preselects
+    it, as `img session doug client` would take it); None when none or several do."""
+    own = own_disks(purpose, disks=disks)
+    return own.eligible[0].device if len(own.eligible) == 1 else None
+
+
 Ask = Callable[[str], str]
 
 
