@@ -79,3 +79,37 @@ def test_entry_script_is_the_img_command() -> None:
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "231.200.152.171"
+
+
+def qt_modules_imported(folders: list[Path]) -> set[str]:
+    """Every PySide6 module the code imports ("QtCore", ...), read from the source (ast)."""
+    import ast
+
+    found: set[str] = set()
+    for folder in folders:
+        for path in folder.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                for name in names:
+                    parts = name.split(".")
+                    if parts[0] == "PySide6" and len(parts) > 1 and parts[1].startswith("Qt"):
+                        found.add(parts[1])
+    return found
+
+
+def test_the_qt_modules_used_all_come_with_pyside6_essentials_so_addons_are_not_installed() -> None:
+    """PySide6-Addons is 3x the download of Essentials; it is a dependency only if a module of
+    it is really imported (by the app, or by the tests through pytest-qt)."""
+    import importlib.metadata as metadata
+    import tomllib
+
+    essentials = {str(f).split("/")[1].split(".")[0] for f in metadata.files("PySide6-Essentials") or []
+                  if str(f).startswith("PySide6/Qt") and str(f).endswith(".so")}
+    used = qt_modules_imported([TOP / "app", TOP / "engine", TOP / "tests", TOP / "packaging"])
+    assert used and used <= essentials, f"not in PySide6-Essentials: {sorted(used - essentials)}"
+    dependencies = tomllib.loads((TOP / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert not any(d.lower().startswith("pyside6-addons") for d in dependencies)
