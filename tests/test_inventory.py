@@ -260,3 +260,23 @@ def test_without_sys_block_the_live_machine_falls_back_to_psutil() -> None:
     system = [d for d in disks if d.system]
     assert len(system) == 1 and system[0].unusable_reason == "holds the running system (/)"
     assert any(p.mountpoint == "/" and p.size and p.size > 0 for p in system[0].partitions)
+
+
+def test_a_loop_device_backing_a_file_is_a_disk_and_an_unattached_one_is_not(fake_root: Path) -> None:
+    put(fake_root, "sys/block/loop1/size", str(64 * MiB // 512))
+    put(fake_root, "sys/block/loop1/dev", "7:1")
+    put(fake_root, "sys/block/loop1/ro", "1")
+    put(fake_root, "sys/block/loop1/loop/backing_file", "/srv/images/pc 17.raw\n")
+    put(fake_root, "sys/block/loop1/loop1p1/partition", "1")
+    put(fake_root, "sys/block/loop1/loop1p1/start", "2048")
+    put(fake_root, "sys/block/loop1/loop1p1/size", "4096")
+    disks = {d.device: d for d in list_disks(str(fake_root))}
+    assert "/dev/loop0" not in disks  # attached to nothing: no disk at all
+    loop = disks["/dev/loop1"]
+    assert (loop.kind, loop.backing_file, loop.size) == ("loop", "/srv/images/pc 17.raw", 64 * MiB)
+    assert loop.read_only and loop.unusable_reason == "is read-only"
+    assert [p.device for p in loop.partitions] == ["/dev/loop1p1"]
+    assert disks["/dev/sda"].kind == "disk" and disks["/dev/sda"].backing_file is None
+    put(fake_root, "proc/mounts", "/dev/loop1p1 /mnt ext4 rw 0 0\n")
+    assert {d.device: d for d in list_disks(str(fake_root))}["/dev/loop1"].unusable_reason == (
+        "/dev/loop1p1 is mounted at /mnt")
