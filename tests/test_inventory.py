@@ -280,3 +280,6 @@ def test_a_loop_device_backing_a_file_is_a_disk_and_an_unattached_one_is_not(fak
     put(fake_root, "proc/mounts", "/dev/loop1p1 /mnt ext4 rw 0 0\n")
     assert {d.device: d for d in list_disks(str(fake_root))}["/dev/loop1"].unusable_reason == (
         "/dev/loop1p1 is mounted at /mnt")
+    put(fake_root, "proc/mounts", "/dev/loop1p1 / ext4 rw 0 0\n")  # a system booted from a file
+    loop = {d.device: d for d in list_disks(str(fake_root))}["/dev/loop1"]
+    assert loop.system and loop.unusable_reason == "holds the running system (/)"

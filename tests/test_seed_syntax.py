@@ -10,6 +10,7 @@ and checks each is refused in one line, without anything being opened for writin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pty
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,16 @@ def random_disk(path: Path) -> bytes:
 def device_bytes(device: str, size: int = DISK) -> bytes:
     with open(device, "rb") as disk:
         return disk.read(size)
+
+
+@contextlib.contextmanager
+def two_computers(tmp_path: Path) -> Iterator[tuple[bytes, str, str]]:
+    """Two computers' own disks as loop devices: the first holds random bytes, the second zeros."""
+    first_file, second_file = tmp_path / "first.raw", zero_file(tmp_path / "second.raw", DISK)
+    data = random_disk(first_file)
+    with attached(first_file, partscan=False) as first, attached(second_file, partscan=False) as second:
+        yield data, first, second
+    assert backing_loops(first_file) == backing_loops(second_file) == []
 
 
 def events(output: str) -> list[dict]:
@@ -75,10 +87,8 @@ def test_client_writes_this_computers_only_disk_chosen_before_join(tmp_path: Pat
 
 @needs_loop
 def test_master_with_clients_and_minutes_sends_this_computers_disk(tmp_path: Path) -> None:
-    source_file, target_file = tmp_path / "master-own.raw", zero_file(tmp_path / "client-own.raw", DISK)
-    data = random_disk(source_file)
     net = loopback_options()
-    with attached(source_file, partscan=False) as source, attached(target_file, partscan=False) as target:
+    with two_computers(tmp_path) as (data, source, target):
         master = img("session", "doug", "master", "clients=5", "t=15", *net, env=only_disks(source),
                      stdin=subprocess.PIPE)
         client = img("session", "doug", "client", "--yes", *net, env=only_disks(target))
@@ -90,15 +100,12 @@ def test_master_with_clients_and_minutes_sends_this_computers_disk(tmp_path: Pat
         assert (m_status, c_status) == (0, 0), m_err + c_err
         assert device_bytes(target) == data
         assert device_bytes(source) == data  # sending only reads
-    assert backing_loops(source_file) == backing_loops(target_file) == []
 
 
 @needs_loop
 def test_no_role_offers_the_disk_both_ways_and_m_decides(tmp_path: Path) -> None:
-    first_file, second_file = tmp_path / "first.raw", zero_file(tmp_path / "second.raw", DISK)
-    data = random_disk(first_file)
     net = loopback_options()
-    with attached(first_file, partscan=False) as first, attached(second_file, partscan=False) as second:
+    with two_computers(tmp_path) as (data, first, second):
         one = img("session", "doug", *net, env=only_disks(first), stdin=subprocess.PIPE)
         two = img("session", "doug", "--yes", *net, env=only_disks(second), stdin=subprocess.PIPE)
         one_seen = wait_for_event(one, "waiting_for_master")
@@ -116,7 +123,6 @@ def test_no_role_offers_the_disk_both_ways_and_m_decides(tmp_path: Path) -> None
         assert [(e["purpose"], e["device"]) for e in two_events if e["event"] == "disk_chosen"] == [
             ("send", second), ("write", second)]
         assert device_bytes(second) == data
-    assert backing_loops(first_file) == backing_loops(second_file) == []
 
 
 def _drain(fd: int, into: list[bytes], stop: threading.Event) -> None:
