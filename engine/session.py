@@ -12,9 +12,8 @@ import random
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .disk.own import Ask, choose_own_disk, describe, own_disks
 from .errors import ImgcastError, UsageError
 from .errors import SessionFailed as SessionFailedError
 from .events import DiskChosen, Event, MasterFound, SessionFailed, SessionFinished, WaitingForMaster
@@ -35,6 +34,9 @@ from .protocol.participant import Participant
 from .stream import StreamSink, StreamSource
 from .stream.base import reader_for, writer_for
 from .stream.open import open_sink, open_source, target_capacity
+
+if TYPE_CHECKING:
+    from .disk.own import Ask
 
 ROLES = ("master", "client")
 
@@ -159,6 +161,8 @@ class SessionRunner:
         if not s.source and (s.role == "master" or (s.role is None and not s.target)):
             s.source = self._own_disk("send", 0)
         if own_target:
+            from .disk.own import own_disks  # the inventory (psutil) only when a disk is implied
+
             own = own_disks("write")  # the size is known only from the announce: say "none" now
             if not own.eligible:
                 raise SessionFailedError(own.none_message())
@@ -244,6 +248,8 @@ class SessionRunner:
 
     def _own_disk(self, purpose: str, min_size: int) -> str:
         """This computer's disk for `purpose` (no from=/to= given), asking where a person must."""
+        from .disk.own import choose_own_disk, describe, own_disks
+
         own = own_disks(purpose, min_size=min_size)
         device = choose_own_disk(own, confirmed=self.settings.confirmed, ask=self.ask)
         disk = next(d for d in own.eligible if d.device == device)

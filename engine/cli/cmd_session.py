@@ -17,14 +17,17 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ..disk.own import Ask
 from ..errors import SessionFailed as SessionFailedError
 from ..errors import UsageError
 from ..events import Event, SessionFailed, SessionFinished
 from ..naming import DEFAULT_PORT, DEFAULT_TTL
 from ..session import ROLES, SessionRunner, SessionSettings
 from .display import make_display
+
+if TYPE_CHECKING:
+    from ..disk.own import Ask
 
 
 def register(sub: argparse._SubParsersAction) -> None:
