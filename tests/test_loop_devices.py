@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,37 @@ def test_a_mounted_loop_device_is_refused_like_any_disk(tmp_path: Path, monkeypa
         finally:
             run("umount", mountpoint)
     assert backing_loops(backing) == []
+
+
+def test_a_user_without_rights_to_the_device_is_told_how_to_get_them(tmp_path: Path) -> None:
+    """The same commands as an ordinary user (uid 65534): `img restore` and `img make` on a disk
+    the user may not open. The Python running the tests lives where only root may read, so the
+    process warms every import as root on files, then drops to the user for the real calls."""
+    source = tmp_path / "small.raw"
+    source.write_bytes(os.urandom(MIB))
+    backing = zero_file(tmp_path / "guarded.raw", 2 * MIB)
+    with tempfile.TemporaryDirectory(prefix="imgcast-user-") as shared_name:
+        shared = Path(shared_name)
+        shared.chmod(0o777)  # pytest's own folders are root's alone
+        image = shared / "small.imgcast"
+        assert img("make", image, f"from={source}").returncode == 0
+        image.chmod(0o644)
+        script = shared / "as_user.py"
+        script.write_text(
+            "import os, sys\n"
+            "from imgcast.engine.cli.main import main\n"
+            f"main(['restore', {str(image)!r}, 'to={shared}/warm.raw'])\n"
+            f"main(['make', '{shared}/warm.imgcast', 'from={source}'])\n"
+            "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+            "print(main(sys.argv[1:]))\n"
+        )
+        with attached(backing, partscan=False) as device:
+            writing = subprocess.run([sys.executable, script, "restore", str(image), f"to={device}", "--yes"],
+                                     capture_output=True, text=True, timeout=60, check=False)
+            reading = subprocess.run([sys.executable, script, "make", f"{shared}/user.imgcast", f"from={device}"],
+                                     capture_output=True, text=True, timeout=60, check=False)
+    for done, verb in ((writing, "writing a disk"), (reading, "reading a disk")):
+        assert done.stdout.strip().splitlines()[-1] == "2", done.stderr
+        line = done.stderr.strip().splitlines()[-1]
+        assert f"permission denied; {verb} needs root" in line and "'disk' group" in line
+    assert backing.read_bytes() == bytes(2 * MIB)
