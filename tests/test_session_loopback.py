@@ -1,6 +1,7 @@
 """Real sockets on loopback (interface 127.0.0.1, TTL 0): nothing leaves this computer."""
 
 import asyncio
+import errno
 import json
 import os
 import signal
@@ -273,3 +274,69 @@ def test_the_kernel_drops_only_our_own_looped_back_blocks(session_name):
     finally:
         listener.close()
         sender.close()
+
+
+class _NoGsoCard:
+    """A socket whose card takes GSO sends and then fails them (EIO), as virtio-net without
+    checksum offload does in a VM; everything else goes to the real socket."""
+
+    def __init__(self, sock) -> None:
+        self._sock = sock
+        self.refused = 0
+
+    def sendmsg(self, buffers, control=(), *rest):
+        if control:
+            self.refused += 1
+            raise OSError(errno.EIO, "Input/output error")
+        return self._sock.sendmsg(buffers, control, *rest)
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+def test_a_card_that_fails_gso_sends_gets_the_datagrams_one_by_one(session_name):
+    from imgcast.engine.naming import session_address
+    from imgcast.engine.net.driver import Driver
+    from imgcast.engine.net.sockets import open_multicast_socket
+    from imgcast.engine.protocol.common import Transmit
+
+    address = session_address(session_name)
+    port = 20000 + (os.getpid() + 7) % 20000
+    listener = open_multicast_socket(address.group, port, "127.0.0.1", 0)
+    sender = open_multicast_socket(address.group, port, "127.0.0.1", 0)
+    card = _NoGsoCard(sender.sock)
+    sender.sock, sender.gso = card, True
+    datagrams = [bytes([i]) * 1000 for i in range(10)]
+
+    class OneBurst:
+        """A machine that sends one GSO transmit and closes."""
+        closed = False
+
+        def get_timer(self):
+            return None
+
+        def datagrams_to_send(self, now):
+            if self.closed:
+                return []
+            self.closed = True
+            return [Transmit(b"".join(datagrams), 1000)]
+
+        def events(self):
+            return []
+
+    async def main():
+        await asyncio.wait_for(Driver(OneBurst(), sender, lambda e: None).run(), 5)
+
+    try:
+        asyncio.run(main())
+        received, deadline = [], time.monotonic() + 5
+        while len(received) < 10 and time.monotonic() < deadline:
+            try:
+                received.append(listener.sock.recv(65536))
+            except BlockingIOError:
+                time.sleep(0.01)
+        assert card.refused == 1 and not sender.gso  # tried once, then one by one for good
+        assert received == datagrams
+    finally:
+        listener.close()
+        card._sock.close()

@@ -274,8 +274,7 @@ class Driver:
             data = memoryview(transmit.data)
             for at in range(0, len(data), per_send):
                 chunk = data[at : at + per_send]
-                control = gso_control(segment) if len(chunk) > segment else []
-                await self._send_one(lambda c=chunk, k=control: sock.sendmsg([c], k, 0, destination), segment)
+                await self._send_one(lambda c=chunk: self._send_segments(c, segment), segment)
                 if self.machine.closed:
                     return
         else:
@@ -288,6 +287,23 @@ class Driver:
                 if self.machine.closed:
                     return
         self.sent += transmit.count
+
+    def _send_segments(self, chunk: memoryview, segment: int) -> None:
+        """One GSO send of back-to-back datagrams. Some cards take GSO from the socket and then
+        cannot do it (no checksum offload: virtio-net over a socket in a VM answers EIO); then
+        this session sends datagram by datagram from here on."""
+        endpoint = self.endpoint
+        if endpoint.gso:
+            control = gso_control(segment) if len(chunk) > segment else []
+            try:
+                endpoint.sock.sendmsg([chunk], control, 0, endpoint.destination)
+                return
+            except OSError as error:
+                if not control or error.errno not in (errno.EIO, errno.EOPNOTSUPP, errno.ENOTSUP):
+                    raise
+                endpoint.gso = False
+        for at in range(0, len(chunk), segment):  # (after EAGAIN part-way, a retry resends a few: harmless)
+            endpoint.sock.sendto(chunk[at : at + segment], endpoint.destination)
 
     def _refused(self, size: int, error: OSError) -> None:
         """The kernel will not send a datagram this large here: end the session, say why in one
