@@ -209,3 +209,16 @@ class DatagramDropped(Event):
 
     reason: str
     count: int
+
+
+@dataclass(frozen=True)
+class AuthenticationFailed(Event):
+    """Secured session: datagrams with our session id failed authentication (or were replays).
+    Said once, a moment after the first, so that the count means something."""
+
+    count: int
+
+    @property
+    def message(self) -> str:
+        return (f"{self.count} datagram{'s' if self.count != 1 else ''} failed authentication: "
+                "wrong passphrase on another computer, or an attack")

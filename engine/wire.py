@@ -43,6 +43,7 @@ class Kind(IntEnum):
     DONE = 11  # client: my copy is verified (or failed, and why)
     ACK = 12  # master: these clients' DONE were recorded; they may leave
     ABORT = 13  # either side: leaving / ending the session, with a reason
+    SEALED = 14  # a secured session's datagram: another kind, authenticated and encrypted (engine/secure)
 
 
 class Role(IntEnum):
@@ -146,6 +147,18 @@ BODIES: dict[Kind, c.Construct] = {
 }
 BODIES[Kind.PARITY] = BODIES[Kind.DATA]
 
+# A secured session's envelope. The clear part (header, inner kind, KDF cost, counter) is the
+# AEAD's associated data; `sealed` is the inner datagram's body, encrypted, then the 16-byte tag.
+# The KDF cost rides in every datagram so a participant can derive the key from the first one
+# it hears, and one without a passphrase can say why it cannot take part.
+KdfCost = c.Struct("log2_n" / c.Int8ub, "r" / c.Int8ub, "p" / c.Int8ub)
+BODIES[Kind.SEALED] = c.Struct(
+    "inner_kind" / c.Int8ub,
+    "kdf" / KdfCost,
+    "counter" / c.Int64ub,  # the sender's datagram counter: with the sender id, the nonce
+    "sealed" / c.GreedyBytes,
+)
+
 # What parsing uses: each body must end exactly where the datagram does (no trailing bytes).
 # Not construct's compiled form: that one skips length checks and raises struct.error on
 # short input, and these parsers see untrusted bytes.
@@ -161,6 +174,13 @@ STAMP_OFFSET = BLOCK_HEADER_SIZE - 2  # where a block's send stamp sits, for sta
 STAMP_UNIT = 1e-4  # seconds: 100 us resolves a switch's queue; 16 bits wrap after 6.5 s
 STAMP_MOD = 1 << 16
 NO_DELAY = 0xFFFF  # REPORT.queue_delay / echo_age when the client has no sample yet
+
+
+# The packet-path twin of Header + the SEALED envelope's clear part. Test-checked equal.
+SEALED_HEADER = struct.Struct("!4sBB8sIBBBBQ")
+SEALED_HEADER_SIZE = SEALED_HEADER.size  # 30
+SEAL_TAG_SIZE = 16
+SEAL_OVERHEAD = SEALED_HEADER_SIZE - HEADER_SIZE + SEAL_TAG_SIZE  # 28: what sealing adds to a datagram
 
 
 def stamp_at(now: float) -> int:
@@ -250,6 +270,11 @@ def _check_consistent(kind: Kind, body: Any) -> None:
         for entry in body.entries:
             if entry.missing == 0 or entry.missing > MAX_SHARES:
                 raise WireError(f"NAK asks for {entry.missing} blocks of slice {entry.slice}")
+    elif kind is Kind.SEALED:
+        if body.inner_kind == Kind.SEALED or body.inner_kind not in Kind.__members__.values():
+            raise WireError(f"SEALED datagram wraps unknown kind {body.inner_kind}")
+        if len(body.sealed) < SEAL_TAG_SIZE:
+            raise WireError("SEALED datagram shorter than its authentication tag")
     elif kind is Kind.ANNOUNCE:
         if body.role == Role.MASTER and (body.block_size == 0 or body.slice_blocks == 0):
             raise WireError("ANNOUNCE with a zero block size or slice size")

@@ -48,6 +48,8 @@ _HALF = wire.STAMP_MOD // 2
 LOBBY_HEARTBEAT = 2.0
 _ACCEPT = int(wire.Kind.ACCEPT)
 _ONES = b"\x01" * wire.MAX_SHARES
+NEEDS_PASSPHRASE = ("this session is secured: its master has a passphrase; start this computer with "
+                    "--passphrase-file too (the wizard: the passphrase field)")
 
 
 class State(Enum):
@@ -395,6 +397,12 @@ class Client(MachineBase):
             self._on_ack(now)
         elif kind is wire.Kind.ABORT:
             self._fail(f"the master ended the session: {body.reason}; the target is incomplete")
+
+    def _on_sealed(self, datagram: wire.Datagram) -> None:
+        if self.state is State.WAITING and datagram.body.inner_kind == wire.Kind.ANNOUNCE:
+            self._fail(NEEDS_PASSPHRASE)
+            return
+        super()._on_sealed(datagram)
 
     def _why_block_is_bad(self, data: bytes | memoryview) -> str:
         """Name what is wrong with a block the short path refused (for the drop counters)."""

@@ -197,7 +197,13 @@ class MachineBase:
             return None
         if datagram.sender == self.sender:
             return None  # our own datagram, looped back
+        if datagram.kind is wire.Kind.SEALED:
+            self._on_sealed(datagram)  # a secured session's: without a passphrase we cannot open it
+            return None
         return datagram
+
+    def _on_sealed(self, datagram: wire.Datagram) -> None:
+        self._drop("a secured session's datagram (this computer has no passphrase)")
 
     def _on_foreign(self, datagram: wire.Datagram) -> None:
         self._drop("another session on this group address")
