@@ -239,6 +239,8 @@ class Client(MachineBase):
             return
         ok = error is None and sha256 == self._expected_sha
         reason = error or ("" if ok else "the copy's SHA-256 does not match the master's")
+        if len(sha256) != 32:
+            sha256 = bytes(32)  # a target that failed before it had a digest (a damaged image stream)
         size = self._stream_size or 0
         if ok:
             self._emit(TargetVerified(sha256.hex(), size))
@@ -519,12 +521,25 @@ class Client(MachineBase):
         if number < self._delivered:
             self.duplicates += 1
             return
+        if self._total_slices is not None and number >= self._total_slices:
+            self._drop("blocks past the end the master announced")
+            return
+        if number > max(self._highest, self._delivered) + self.config.window_for(self.clients_in_session) + 16:
+            # the master never runs further ahead than its window: every slice between would
+            # need a buffer (a forged block numbered 4 billion must not allocate them all)
+            self._drop("blocks far beyond the master's window (forged, or out of another session)")
+            return
         buf = self._slices.get(number)
         if buf is None:
             buf = self._new_slice(number, k)
         if buf.k != k:
-            self._drop("malformed: blocks disagree on the size of their slice")
-            return
+            if k != self._slice_k(number) or buf.complete:
+                self._drop("malformed: blocks disagree on the size of their slice")
+                return
+            # This block has the size the session's layout gives its slice; the buffer did not:
+            # it was started by a forged block (an open session has no authentication). Start over.
+            self._drop("malformed: a slice was started by blocks of the wrong size")
+            buf = self._new_slice(number, k)
         if buf.complete:
             self.duplicates += 1
             return
@@ -654,6 +669,10 @@ class Client(MachineBase):
             self._expected_sha = body.sha256  # type: ignore[attr-defined]
             # Every slice is sent: whatever is still missing, anywhere, is lost.
             self._highest = max(self._highest, self._total_slices - 1)
+            for number in list(self._slices):
+                buf = self._slices[number]
+                if number >= self._total_slices or (not buf.complete and buf.k != self._slice_k(number)):
+                    del self._slices[number]  # started by blocks that do not fit the stream: forged
             for number in range(self._delivered, self._total_slices):
                 self._close_slice(number, now)
         self._deliver(now)

@@ -15,10 +15,11 @@ announcements do authenticate).
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import Any
 
 from .. import wire
-from ..events import AuthenticationFailed, Event
+from ..events import AuthenticationFailed, Event, LobbyOpened, MasterFound, WaitingForMaster
 from ..protocol.common import Transmit
 from .kdf import DEFAULT_KDF, KdfParams
 from .seal import NonceExhausted, Opener, Sealer
@@ -29,6 +30,7 @@ WRONG_PASSPHRASE = "the passphrase does not match the master's (its announcement
 NOT_SECURED = ("the master of this session is not secured (it has no passphrase); this computer was "
                "given one and will not join an unsecured session")
 _ANNOUNCE = int(wire.Kind.ANNOUNCE)
+_MARKED = (LobbyOpened, WaitingForMaster, MasterFound)  # events that say whether the session is secured
 
 
 class SecuredMachine:
@@ -40,6 +42,7 @@ class SecuredMachine:
         self.opener = Opener(passphrase, machine.session_id, machine.sender)
         self.sealer = Sealer(self.opener.key_for(params), machine.session_id, machine.sender, params,
                              counter=counter, rng=rng)
+        self.opener.aead_for(params)  # our own cost is always open
         self._own: list[Event] = []
         self._first_failure: float | None = None
         self._reported = False
@@ -94,7 +97,7 @@ class SecuredMachine:
                 self._first_failure = now
             if why == "failed" and data[18] == _ANNOUNCE:
                 self._unusable_master(now, WRONG_PASSPHRASE)
-        elif why == "plain" and data[5] == _ANNOUNCE:
+        elif why == "plain" and data[5] == _ANNOUNCE and not self._heard_master and self._waiting():
             try:
                 datagram = wire.parse(data)
             except wire.WireError:
@@ -169,7 +172,7 @@ class SecuredMachine:
 
     def events(self) -> list[Event]:
         own, self._own = self._own, []
-        return own + self.machine.events()
+        return own + [replace(e, secured=True) if isinstance(e, _MARKED) else e for e in self.machine.events()]
 
     @property
     def rejected(self) -> int:

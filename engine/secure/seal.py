@@ -138,14 +138,20 @@ class Opener:
         self._prefixes: dict[tuple[int, int], bytes] = {}
 
     def key_for(self, params: KdfParams) -> bytes:
+        """The key for one cost (the first, the participant's own, is derived when it starts)."""
         return session_key(self._passphrase, self.session_id, params)
+
+    def aead_for(self, params: KdfParams) -> None:
+        self._aeads[(params.log2_n, params.r, params.p)] = AESGCM(self.key_for(params))
 
     def _aead(self, cost: tuple[int, int, int]) -> AESGCM | None:
         aead = self._aeads.get(cost, False)
         if aead is not False:
             return aead  # type: ignore[return-value]
-        if len(self._aeads) >= MAX_COST_SETS:
-            return None  # a flood of made-up costs derives nothing more
+        if len(self._aeads) >= MAX_COST_SETS or (self.authenticated and self._aeads):
+            # a flood of made-up costs derives nothing more; and once the session's datagrams
+            # authenticate, another cost can only be a forgery (scrypt would stall this loop)
+            return None
         try:
             aead = AESGCM(self.key_for(KdfParams(*cost).check()))
         except KdfError:
