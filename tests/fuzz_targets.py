@@ -139,7 +139,9 @@ def sealed(data: bytes) -> None:
     out = []
     for piece in _split(data):
         if piece[:1] == b"\x00" and len(piece) > 2:  # a real sealed datagram with one byte changed
-            real = bytearray(_SEALER.seal(_headed(piece[1:]) if len(_headed(piece[1:])) >= 18 else _master_announce()))
+            inner = wire.Header.build({"version": wire.PROTOCOL_VERSION, "kind": KINDS[piece[1] % 13],
+                                       "session_id": SID, "sender": MASTER}) + piece[3:]
+            real = bytearray(_SEALER.seal(inner))
             real[piece[1] % len(real)] ^= piece[2] | 1
             piece = bytes(real)
         else:

@@ -226,3 +226,25 @@ def test_forged_data_in_an_open_session_fails_the_sha256_check_never_succeeds() 
     net.run(lambda: master.machine.closed and client.machine.closed, max_time=30)
     assert isinstance(final(client), SessionFailed) and "SHA-256" in final(client).reason
     assert final(master).failed and not final(master).verified
+
+
+def test_a_passphrase_comes_from_a_files_first_line_or_the_terminal_without_echo(tmp_path, monkeypatch) -> None:
+    import getpass
+
+    from imgcast.engine.errors import UsageError
+    from imgcast.engine.secure.kdf import read_passphrase
+
+    (tmp_path / "p").write_bytes(b"first line\r\nsecond line\n")
+    assert read_passphrase(str(tmp_path / "p")) == b"first line"
+    asked = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or "typed")
+    assert read_passphrase("-") == b"typed" and asked == ["Passphrase: "]
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: "a" if prompt.startswith("Pass") else "b")
+    with pytest.raises(UsageError, match="differ"):
+        read_passphrase("-", confirm=True)
+    for bad, message in ((tmp_path / "missing", "no such file"), (tmp_path, "folder")):
+        with pytest.raises(UsageError, match=message):
+            read_passphrase(str(bad))
+    (tmp_path / "empty").write_bytes(b"\n")
+    with pytest.raises(UsageError, match="empty"):
+        read_passphrase(str(tmp_path / "empty"))

@@ -149,13 +149,13 @@ class SecuredMachine:
         transmits = self.machine.datagrams_to_send(now)
         if not transmits:
             return transmits
-        seal, out = self.sealer.seal, []
+        seal, out = self.sealer.seal_many, []
         try:
             for transmit in transmits:
                 if transmit.segment_size is None:
-                    out.append(Transmit(seal(transmit.data)))
+                    out.append(Transmit(seal((transmit.data,))[0]))
                 else:
-                    data = b"".join([seal(d) for d in transmit.datagrams()])
+                    data = b"".join(seal(transmit.datagrams()))
                     out.append(Transmit(data, transmit.segment_size + wire.SEAL_OVERHEAD))
         except NonceExhausted as error:
             self._end(str(error), now)

@@ -29,6 +29,7 @@ from .kdf import DEFAULT_KDF, KdfError, KdfParams, derive_key
 COUNTER_BITS = 40  # datagrams one sender may seal in one session: 10^12 (a petabyte of blocks)
 EPOCH_BITS = 64 - COUNTER_BITS
 WINDOW = 4096  # counters a sender's datagrams may arrive out of order by
+_WINDOW_MASK = (1 << WINDOW) - 1
 MAX_SENDERS = 65536  # windows kept (only authenticated datagrams create one)
 MAX_COST_SETS = 3  # distinct announced KDF costs a participant derives keys for
 _SEALED = int(wire.Kind.SEALED)
@@ -36,6 +37,7 @@ _INNER_KINDS = frozenset(int(k) for k in wire.Kind if k is not wire.Kind.SEALED)
 _HEAD = wire.SEALED_HEADER
 _HSIZE = wire.SEALED_HEADER_SIZE
 _MIN_SIZE = _HSIZE + wire.SEAL_TAG_SIZE
+_MAGIC_VERSION = wire.MAGIC + bytes([wire.PROTOCOL_VERSION])
 
 
 class NonceExhausted(ImgcastError):
@@ -61,23 +63,33 @@ class Sealer:
         self._limit = ((self.counter >> COUNTER_BITS) + 1) << COUNTER_BITS
         self._sender_bytes = sender.to_bytes(4, "big")
         self._identity = session_id + self._sender_bytes  # bytes 6..18 of every datagram of ours
+        # the clear part up to the counter, per inner kind: built once (the packet path)
+        self._heads = {kind: _HEAD.pack(wire.MAGIC, wire.PROTOCOL_VERSION, _SEALED, session_id, sender, kind,
+                                        params.log2_n, params.r, params.p, 0)[:-8] for kind in _INNER_KINDS}
         self.sealed = 0
 
     def seal(self, datagram: bytes | memoryview) -> bytes:
         """The sealed form of one of our datagrams."""
         if len(datagram) < wire.HEADER_SIZE or datagram[6:18] != self._identity or datagram[5] == _SEALED:
             raise ValueError("only this participant's own, unsealed datagrams can be sealed")
-        counter = self.counter
-        if counter >= self._limit:
+        return self.seal_many((datagram,))[0]
+
+    def seal_many(self, datagrams) -> list[bytes]:  # noqa: ANN001 (datagrams of ours, as the machines built them)
+        """Several of our datagrams sealed (the packet path: a slice's blocks at a time)."""
+        counter, count = self.counter, len(datagrams)
+        if counter + count > self._limit:
             raise NonceExhausted("this computer's datagram counter is used up; the session must end "
                                  "(start a new one: it draws new counters)")
-        self.counter = counter + 1
-        p = self.params
-        head = _HEAD.pack(wire.MAGIC, wire.PROTOCOL_VERSION, _SEALED, self.session_id, self.sender,
-                          datagram[5], p.log2_n, p.r, p.p, counter)
-        self.sealed += 1
-        return head + self._aead.encrypt(self._sender_bytes + counter.to_bytes(8, "big"),
-                                         datagram[wire.HEADER_SIZE:], head)
+        self.counter = counter + count
+        self.sealed += count
+        heads, encrypt, sender, body_at = self._heads, self._aead.encrypt, self._sender_bytes, wire.HEADER_SIZE
+        out = []
+        for datagram in datagrams:
+            tail = counter.to_bytes(8, "big")
+            counter += 1
+            head = heads[datagram[5]] + tail
+            out.append(head + encrypt(sender + tail, datagram[body_at:], head))
+        return out
 
 
 class ReplayWindow:
@@ -98,7 +110,12 @@ class ReplayWindow:
     def mark(self, counter: int) -> None:
         if counter > self.top:
             shift = counter - self.top
-            self.bits = ((self.bits << shift) | 1) & ((1 << WINDOW) - 1) if shift < WINDOW else 1
+            if shift < WINDOW:
+                bits = (self.bits << shift) | 1
+                # trimmed now and then, not at every datagram (bits past WINDOW are never read)
+                self.bits = bits & _WINDOW_MASK if bits.bit_length() > 2 * WINDOW else bits
+            else:
+                self.bits = 1
             self.top = counter
         else:
             self.bits |= 1 << (self.top - counter)
@@ -134,8 +151,10 @@ class Opener:
         self.last = ""
         self.authenticated = 0  # datagrams of others that authenticated
         self._aeads: dict[tuple[int, int, int], AESGCM | None] = {}
-        self._windows: dict[int, ReplayWindow] = {}
-        self._prefixes: dict[tuple[int, int], bytes] = {}
+        self._windows: dict[bytes, ReplayWindow] = {}  # by sender id (4 bytes)
+        self._prefixes: dict[bytes, bytes] = {}  # inner kind + sender -> the inner header
+        self._by_cost: dict[bytes, AESGCM | None | bool] = {}  # the 3 cost bytes -> their key
+        self._own = own_sender.to_bytes(4, "big")
 
     def key_for(self, params: KdfParams) -> bytes:
         """The key for one cost (the first, the participant's own, is derived when it starts)."""
@@ -143,6 +162,7 @@ class Opener:
 
     def aead_for(self, params: KdfParams) -> None:
         self._aeads[(params.log2_n, params.r, params.p)] = AESGCM(self.key_for(params))
+        self._by_cost.clear()
 
     def _aead(self, cost: tuple[int, int, int]) -> AESGCM | None:
         aead = self._aeads.get(cost, False)
@@ -169,44 +189,51 @@ class Opener:
                 self.last = "malformed"
                 counts.malformed += 1
             return None
-        magic, version, _kind, sid, sender, inner, log2_n, r, p, counter = _HEAD.unpack_from(data)
-        if magic != wire.MAGIC or version != wire.PROTOCOL_VERSION or inner not in _INNER_KINDS:
+        if data[:5] != _MAGIC_VERSION or data[18] not in _INNER_KINDS:
             self.last = "malformed"
             counts.malformed += 1
             return None
-        if sid != self.session_id:
+        if data[6:14] != self.session_id:
             self.last = "foreign"
             counts.foreign += 1
             return None
-        if sender == self.own_sender:
+        sender_bytes = bytes(data[14:18])
+        if sender_bytes == self._own:
             self.last = "own"
             return None
-        aead = self._aead((log2_n, r, p))
+        aead = self._by_cost.get(bytes(data[19:22]), False)
+        if aead is False:
+            aead = self._aead((data[19], data[20], data[21]))
+            self._by_cost[bytes(data[19:22])] = aead
         if aead is None:
             self.last = "cost"
             counts.cost += 1
             return None
-        window = self._windows.get(sender)
-        if window is not None and not window.fresh(counter):
+        tail = bytes(data[22:_HSIZE])
+        counter = int.from_bytes(tail, "big")
+        window = self._windows.get(sender_bytes)
+        if window is not None and counter <= window.top and not window.fresh(counter):
             self.last = "replayed"
             counts.replayed += 1
             return None
         try:
-            body = aead.decrypt(bytes(data[14:18]) + counter.to_bytes(8, "big"), data[_HSIZE:], data[:_HSIZE])
+            body = aead.decrypt(sender_bytes + tail, data[_HSIZE:], data[:_HSIZE])
         except InvalidTag:
             self.last = "failed"
             counts.failed += 1
+            inner = data[18]
             counts.by_kind[inner] = counts.by_kind.get(inner, 0) + 1
             return None
         if window is None:
             if len(self._windows) >= MAX_SENDERS:
                 self._windows.pop(next(iter(self._windows)))
-            window = self._windows[sender] = ReplayWindow()
+            window = self._windows[sender_bytes] = ReplayWindow()
         window.mark(counter)
         self.authenticated += 1
-        prefix = self._prefixes.get((inner, sender))
+        key = bytes(data[18:19]) + sender_bytes
+        prefix = self._prefixes.get(key)
         if prefix is None:
-            prefix = wire.Header.build({"version": wire.PROTOCOL_VERSION, "kind": inner,
-                                        "session_id": sid, "sender": sender})
-            self._prefixes[(inner, sender)] = prefix
+            prefix = self._prefixes[key] = wire.Header.build(
+                {"version": wire.PROTOCOL_VERSION, "kind": data[18], "session_id": self.session_id,
+                 "sender": int.from_bytes(sender_bytes, "big")})
         return prefix + body
