@@ -105,7 +105,7 @@ def rogue(folder: Path, secret: Path, rate_mb: float, rogue_rate: float, runs: i
     size = int(rate_mb * 1e6 * 8)  # eight seconds at the cap
     random_file(source, size)
     table = Table(title=f"Rogue participants, secured session, 2 clients, {human(size)} capped at {rate_mb:g} MB/s")
-    for column in ("run", "session s (best of %d)" % runs, "vs calm", "verified", "target"):
+    for column in ("run", f"session s (best of {runs})", "vs calm", "verified", "target"):
         table.add_column(column)
     cases = [("calm", []), (f"rogue {rogue_rate:g}/s (forgeries, replays)", [f"{rogue_rate}"]),
              (f"random flood {10 * rate_mb * 1e6 / 1446:,.0f}/s (10x data)", [f"{10 * rate_mb * 1e6 / 1446}", "--random"])]
