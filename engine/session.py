@@ -167,8 +167,6 @@ class SessionRunner:
         if s.passphrase is not None:
             # the key costs a tenth of a second of scrypt: derived off the event loop, then cached
             await asyncio.get_running_loop().run_in_executor(None, session_key, s.passphrase, address.session_id)
-            # sealing adds SEAL_OVERHEAD bytes to each datagram: blocks shrink so none is fragmented
-            self.config = replace(self.config, block_size=self.config.block_size - wire.SEAL_OVERHEAD)
         # No from= / to=: this computer's own disk (ZENworks). Without a role only when neither
         # is given: a participant started with one path meant only that one.
         own_target = not s.target and (s.role == "client" or (s.role is None and not s.source))
@@ -195,6 +193,10 @@ class SessionRunner:
         # Blocks fit the interface's MTU, or --mtu in its place (the operator knows the path
         # better, or the card's MTU could not be read); the master then fits every client's too.
         mtu = s.mtu or endpoint.mtu or DEFAULT_MTU
+        if s.passphrase is not None:
+            # sealing adds SEAL_OVERHEAD bytes to every datagram: the machines (and the MTU this
+            # computer tells the master) size blocks for what is left, so none is too large
+            mtu = min(mtu, MAX_MTU) - wire.SEAL_OVERHEAD
         ignore_own_blocks(endpoint, sender)
         loop = asyncio.get_running_loop()
         try:

@@ -303,10 +303,12 @@ def _body_length(kind: Kind, body: bytes) -> int | None:
         return None if end is None else end + 8
     if kind is Kind.JOIN:
         end = text_end(text_end(0))
-        return None if end is None else end + 8
+        return None if end is None else end + 8 + 4
     if kind is Kind.ACCEPT:
         return text_end(5)
-    if kind in (Kind.START, Kind.ACK):
+    if kind is Kind.START:
+        return None if n < 5 else 5 + 4 * int.from_bytes(body[3:5], "big")
+    if kind is Kind.ACK:
         return None if n < 2 else 2 + 4 * int.from_bytes(body[:2], "big")
     if kind is Kind.NAK:
         return None if n < 1 else 1 + (4 + 2 + NAK_BITMAP_BYTES) * body[0]

@@ -83,7 +83,8 @@ def _transferring_client() -> Client:
     client.receive_datagram(_master_announce(), ("10.0.0.1", 9231), 0.0)
     client.receive_datagram(wire.build(wire.Kind.ACCEPT, SID, MASTER, client=CLIENT, accepted=True, reason=""),
                             ("10.0.0.1", 9231), 0.01)
-    client.receive_datagram(wire.build(wire.Kind.START, SID, MASTER, clients=[CLIENT]), ("10.0.0.1", 9231), 0.02)
+    client.receive_datagram(wire.build(wire.Kind.START, SID, MASTER, block_size=CONFIG.block_size,
+                                       slice_blocks=CONFIG.slice_blocks, clients=[CLIENT]), ("10.0.0.1", 9231), 0.02)
     client.receive_datagram(wire.build_block(wire.Kind.DATA, SID, MASTER, 0, 0, 8, 0, bytes(256)),
                             ("10.0.0.1", 9231), 0.03)
     return client
@@ -93,7 +94,7 @@ def _transferring_master() -> Master:
     master = Master(SID, MASTER, now=0.0, host="m", stream_size=100_000, disk_size=100_000, config=CONFIG,
                     rng=random.Random(2))
     master.receive_datagram(wire.build(wire.Kind.JOIN, SID, CLIENT, host="c", address="10.0.0.2",
-                                       capacity=wire.UNKNOWN_SIZE), ("10.0.0.2", 9231), 0.0)
+                                       capacity=wire.UNKNOWN_SIZE, mtu=CONFIG.block_size + 54), ("10.0.0.2", 9231), 0.0)
     master.start_now(0.01)
     for _ in range(master.wants_slices()):
         master.add_slice(bytes(CONFIG.slice_bytes))

@@ -35,6 +35,8 @@ _MARKED = (LobbyOpened, WaitingForMaster, MasterFound)  # events that say whethe
 
 class SecuredMachine:
     secured = True
+    receive_run = None  # the driver's whole-GRO-buffer path is for open sessions: sealed datagrams
+    # are opened one by one (receive_datagrams), then take the machine's batch path
 
     def __init__(self, machine: Any, passphrase: bytes, params: KdfParams = DEFAULT_KDF, *,
                  counter: int | None = None, rng: random.Random | None = None) -> None:
