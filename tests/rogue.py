@@ -1,7 +1,8 @@
 """A rogue participant: it knows the session name (so the session id), not the passphrase.
 
 `Rogue` is a sans-IO machine like the real ones, so the simulator drives it; run as a program it
-sends the same forgeries to a real group (loopback only: TTL 0, interface 127.0.0.1):
+sends the same forgeries to a real group (loopback, TTL 0, by default; or a rig host's LAN with
+--interface ADDR --ttl 1):
 
     python tests/rogue.py NAME --port P --seconds S --rate DATAGRAMS_PER_S [--random]
 
@@ -144,15 +145,19 @@ def main() -> int:
     parser.add_argument("--rate", type=float, required=True)
     parser.add_argument("--random", action="store_true")
     parser.add_argument("--kinds", default=",".join(KINDS), help="what to forge, comma-separated")
+    parser.add_argument("--interface", default="127.0.0.1", help="local address of the interface to use")
+    parser.add_argument("--ttl", type=int, default=0, help="0 on loopback; 1 on the rig's LAN")
     args = parser.parse_args()
     address = session_address(args.name)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("", args.port))
-    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
-    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 0)
+    if args.ttl not in (0, 1):
+        parser.error("--ttl 0 or 1: the rogue never leaves the segment")
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(args.interface))
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, args.ttl)
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
-                    socket.inet_aton(address.group) + socket.inet_aton("127.0.0.1"))
+                    socket.inet_aton(address.group) + socket.inet_aton(args.interface))
     sock.setblocking(False)
     start = time.monotonic()
     rogue = Rogue(address.session_id, now=0.0, rate=args.rate, garbage=args.random, seed=int(start),
