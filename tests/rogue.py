@@ -50,6 +50,9 @@ class Rogue:
         self.block_size = block_size
         self.slice_blocks = 128
         self.master_layout = False
+        self.latest = -1  # the newest slice seen of an open session: forgeries go just ahead of it
+        self._own: set[int] = set()
+        self._own_order: list[int] = []
         self.master: int | None = None  # the real master's sender id, once heard
         self.recorded: list[bytes] = []
         self.sent = 0
@@ -63,11 +66,14 @@ class Rogue:
 
     def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
         data = bytes(data)
+        if hash(data) in self._own:
+            return  # our own forgery, looped back: it teaches nothing about the session
         if len(data) >= wire.HEADER_SIZE and data[:4] == wire.MAGIC and data[6:14] == self.session_id:
             if data[5] in (wire.Kind.ANNOUNCE, wire.Kind.DATA) or (
                     data[5] == wire.Kind.SEALED and data[18] in (wire.Kind.ANNOUNCE, wire.Kind.DATA)):
                 self.master = int.from_bytes(data[14:18], "big")
             if data[5] == wire.Kind.DATA and len(data) > wire.BLOCK_HEADER_SIZE:  # an open session's layout
+                self.latest = max(self.latest, int.from_bytes(data[18:22], "big"))
                 self.slice_blocks = max(data[23] + 1, self.slice_blocks if self.master_layout else 0)
                 self.block_size, self.master_layout = len(data) - wire.BLOCK_HEADER_SIZE, True
             if data[5] == wire.Kind.ANNOUNCE:  # an open session tells the rogue its block layout
@@ -92,9 +98,17 @@ class Rogue:
         out = []
         while self._next <= now and self._next < self._stop and len(out) < 512:
             self._next += 1.0 / self.rate
-            out.append(Transmit(self.forge()))
+            forged = self.forge()
+            self._remember(forged)
+            out.append(Transmit(forged))
         self.sent += len(out)
         return out
+
+    def _remember(self, data: bytes) -> None:
+        self._own.add(hash(data))
+        self._own_order.append(hash(data))
+        if len(self._own_order) > 8192:
+            self._own.discard(self._own_order.pop(0))
 
     def forge(self) -> bytes:
         rng, sid = self.rng, self.session_id
@@ -115,7 +129,8 @@ class Rogue:
             return self._sealer.seal(d) if kind.startswith("sealed") else d
         if kind in ("data", "sealed-data", "parity"):
             k = self.slice_blocks
-            number, index = rng.randrange(0, 256), rng.randrange(0, k)
+            number = self.latest + rng.randrange(1, 4) if self.latest >= 0 else rng.randrange(0, 256)
+            index = rng.randrange(0, k)
             kind_no = wire.Kind.PARITY if kind == "parity" else wire.Kind.DATA
             if kind == "parity":
                 index = k + rng.randrange(0, 256 - k)

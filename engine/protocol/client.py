@@ -471,8 +471,21 @@ class Client(MachineBase):
             self._fail("the session started without this computer; join the next one")
             return
         self._set_clients(len(body.clients), now)  # type: ignore[attr-defined]
+        sizes = (body.block_size, body.slice_blocks)  # type: ignore[attr-defined]
+        p = self.params
+        if self.state is State.TRANSFER and p is not None and sizes != (p.block_size, p.slice_blocks) \
+                and self._delivered == 0:
+            # Blocks of another size started the transfer before START came (in an open session,
+            # forged ones): START's sizes are the session's. Start over with them, or every
+            # block of the real size would be refused and the client would wait forever.
+            self._drop("blocks of another size than START's arrived before it")
+            self._slices.clear()
+            self._nak_due.clear()
+            self._next_nak = None
+            self._highest = -1
+            self._adopt_sizes(*sizes)
         if self.state is not State.TRANSFER:
-            self._adopt_sizes(body.block_size, body.slice_blocks)  # type: ignore[attr-defined]
+            self._adopt_sizes(*sizes)
             self._begin_transfer(now)
 
     def _adopt_sizes(self, block_size: int, slice_blocks: int) -> None:
