@@ -32,8 +32,6 @@ from .protocol.common import DEFAULT_MTU, MAX_MTU, MIN_MTU, ProtocolConfig
 from .protocol.listener import MasterListener
 from .protocol.master import Master
 from .protocol.participant import Participant
-from .secure.machine import SecuredMachine
-from .secure.seal import session_key
 from .stream import StreamSink, StreamSource
 from .stream.base import reader_for, writer_for
 from .stream.open import open_sink, open_source, target_capacity
@@ -113,7 +111,7 @@ class SessionRunner:
         self._cancelled = False
         self._claim = False
         self._waiting_shown = False
-        self._secured: SecuredMachine | None = None
+        self._secured: Any = None  # the SecuredMachine layer of a secured session
 
     # --- operator actions -----------------------------------------------------------------
 
@@ -166,6 +164,8 @@ class SessionRunner:
         address = session_address(s.name)
         if s.passphrase is not None:
             # the key costs a tenth of a second of scrypt: derived off the event loop, then cached
+            from .secure.seal import session_key  # cryptography only for a secured session
+
             await asyncio.get_running_loop().run_in_executor(None, session_key, s.passphrase, address.session_id)
         # No from= / to=: this computer's own disk (ZENworks). Without a role only when neither
         # is given: a participant started with one path meant only that one.
@@ -293,6 +293,8 @@ class SessionRunner:
         if self.settings.passphrase is None:
             return machine
         if self._secured is None:
+            from .secure.machine import SecuredMachine
+
             self._secured = SecuredMachine(machine, self.settings.passphrase)
         else:
             self._secured = self._secured.rewrap(machine)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 
 from ..errors import UsageError
-from ..secure.kdf import read_passphrase
 
 
 class _Refuse(argparse.Action):
@@ -28,4 +27,6 @@ def passphrase_from(args: argparse.Namespace, *, confirm: bool = False) -> bytes
     source = getattr(args, "passphrase_file", None)
     if source is None:
         return None
+    from ..secure.kdf import read_passphrase  # cryptography only for a passphrase
+
     return read_passphrase(source, confirm=confirm)

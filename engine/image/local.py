@@ -11,10 +11,10 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import ImgcastError, UsageError
 from ..events import Event, Progress
-from ..secure.image import ImageSealer, SealingSink
 from ..stream.base import StreamFormat, StreamSink, StreamSource
 from ..zisd.keep import KeepImageSafeData
 from .events import ImageMade, ImageRestored
@@ -127,8 +127,10 @@ def make_image(file: str, disk: str, *, raw: bool = False, level: str = "balance
     except BaseException:
         writer.abort()
         raise
-    sink: ImageFileWriter | SealingSink = writer
+    sink: Any = writer
     if passphrase is not None:
+        from ..secure.image import ImageSealer, SealingSink  # cryptography only when encrypting
+
         try:
             sink = SealingSink(writer, ImageSealer(passphrase, source.disk_size))
         except BaseException:

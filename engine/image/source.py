@@ -8,6 +8,7 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from construct import ConstructError
 
@@ -17,12 +18,11 @@ from ..disk.partitions import read_partition_table
 from ..disk.safety import check_quiet_source
 from ..disk.usedblocks import detect_filesystem, map_used_blocks
 from ..errors import ImgcastError, UsageError
-from ..secure.image import ImageOpener, is_sealed_image, sealed_header_size
 from ..stream.base import StreamFormat
 from ..stream.rawfile import open_to_read
 from .builder import MAX_CHUNK, ImageBuilder
 from .events import PartitionMapped
-from .format import PREAMBLE_SIZE, TRAILER_SIZE, ImageFormatError, Trailer
+from .format import MAGIC, PREAMBLE_SIZE, SEALED_VERSION, TRAILER_SIZE, ImageFormatError, Trailer
 from .header import LEVELS, ImageHeader, PartitionInfo, check_preamble, header_size, parse_header
 from .plan import EDGE_BYTES, plan_regions, safe_area_is_free
 
@@ -148,6 +148,11 @@ def read_image_header(file) -> ImageHeader:
     return parse_header(start + rest)
 
 
+def _is_sealed_image(first: bytes) -> bool:
+    """Format version 2 (encrypted), read from the preamble without loading cryptography."""
+    return len(first) >= PREAMBLE_SIZE and first[:8] == MAGIC and int.from_bytes(first[8:10], "big") == SEALED_VERSION
+
+
 class ImageFileSource:
     """A saved image file: its bytes are the stream, sent unchanged.
 
@@ -162,11 +167,11 @@ class ImageFileSource:
         self.path = Path(path)
         name = f"{role}={self.path}" if role else str(self.path)
         self._file = open_to_read(self.path, name, "image file", "an image file")
-        self._opener: ImageOpener | None = None
+        self._opener: Any = None  # an encrypted image's ImageOpener, when decrypting
         self._decrypting = False
         self._plain = bytearray()
         try:
-            if is_sealed_image(os.pread(self._file.fileno(), PREAMBLE_SIZE, 0)):
+            if _is_sealed_image(os.pread(self._file.fileno(), PREAMBLE_SIZE, 0)):
                 self._open_sealed(passphrase, decrypt, role)
             else:
                 self.header = read_image_header(self._file)
@@ -191,6 +196,8 @@ class ImageFileSource:
         if passphrase is None:
             option = "--passphrase-file FILE (or - to type it)"
             raise UsageError(f"{self.path} is an encrypted image: give its passphrase with {option}")
+        from ..secure.image import ImageOpener, sealed_header_size  # cryptography only when needed
+
         opener = ImageOpener(passphrase)
         head = self._file.read(sealed_header_size())
         opener.feed(head)  # checks the passphrase: a wrong one stops here, before anything is written

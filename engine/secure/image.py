@@ -191,17 +191,6 @@ class ImageOpener:
         return plain
 
 
-def is_sealed_image(first: bytes) -> bool:
-    """Whether an image file's first bytes say it is encrypted (format version 2)."""
-    if len(first) < PREAMBLE_SIZE:
-        return False
-    try:
-        preamble = Preamble.parse(first[:PREAMBLE_SIZE])
-    except ConstructError:
-        return False
-    return preamble.magic == MAGIC and preamble.version == SEALED_VERSION
-
-
 class SealingSink:
     """A StreamSink that writes the encrypted form of the stream into another (`img make`)."""
 
