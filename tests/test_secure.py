@@ -248,3 +248,23 @@ def test_a_passphrase_comes_from_a_files_first_line_or_the_terminal_without_echo
     (tmp_path / "empty").write_bytes(b"\n")
     with pytest.raises(UsageError, match="empty"):
         read_passphrase(str(tmp_path / "empty"))
+
+
+def test_a_forged_start_with_tiny_or_huge_blocks_is_refused_not_adopted() -> None:
+    """A START whose block size this client's MTU does not allow is bogus (the master sizes for
+    the least MTU, ours included); adopting block size 1 would have made the client's window
+    millions of slices long, and a flood of forged blocks then filled the memory."""
+    from fuzz_targets import MASTER, _transferring_client
+    from fuzz_targets import SID as FUZZ_SID
+
+    client = _transferring_client()
+    before = client.params
+    for block_size in (1, 65000):
+        start = wire.build(wire.Kind.START, FUZZ_SID, MASTER, block_size=block_size, slice_blocks=255,
+                           clients=[client.sender])
+        client.receive_datagram(start, ("10.0.0.1", 9231), 0.5)
+    assert client.params == before and not client.closed
+    far = wire.build_block(wire.Kind.DATA, FUZZ_SID, MASTER, 4_000_000, 0, before.slice_blocks, 0,
+                           bytes(before.block_size))
+    client.receive_datagram(far, ("10.0.0.1", 9231), 0.6)
+    assert len(client._slices) < 100

@@ -29,7 +29,14 @@ from ..events import (
 )
 from ..stream.base import StreamFormat
 from . import fec
-from .common import MachineBase, ProtocolConfig, mtu_for_block_size, sender_hex
+from .common import (
+    MIN_BLOCK,
+    MachineBase,
+    ProtocolConfig,
+    block_size_for_mtu,
+    mtu_for_block_size,
+    sender_hex,
+)
 from .pacing import QUEUE_LIMIT
 
 TICK = 0.1
@@ -47,6 +54,7 @@ URGENT_REPORTERS = 2  # ... and only this many clients of a session, on average,
 _HALF = wire.STAMP_MOD // 2
 LOBBY_HEARTBEAT = 2.0
 _ACCEPT = int(wire.Kind.ACCEPT)
+MAX_AHEAD_BYTES = 1 << 30  # slices a block may be ahead of us, in bytes: each needs a buffer
 _ONES = b"\x01" * wire.MAX_SHARES
 NEEDS_PASSPHRASE = ("this session is secured: its master has a passphrase; start this computer with "
                     "--passphrase-file too (the wizard: the passphrase field)")
@@ -470,8 +478,13 @@ class Client(MachineBase):
         if self.sender not in body.clients:  # type: ignore[attr-defined]
             self._fail("the session started without this computer; join the next one")
             return
-        self._set_clients(len(body.clients), now)  # type: ignore[attr-defined]
         sizes = (body.block_size, body.slice_blocks)  # type: ignore[attr-defined]
+        if not MIN_BLOCK <= sizes[0] <= block_size_for_mtu(self.mtu) or sizes[1] < 1:
+            # the master sizes blocks for the least MTU of all, ours included: larger is bogus
+            # (and tiny sizes would make the window millions of slices long)
+            self._drop("START with a block size this computer's MTU does not allow")
+            return
+        self._set_clients(len(body.clients), now)  # type: ignore[attr-defined]
         p = self.params
         if self.state is State.TRANSFER and p is not None and sizes != (p.block_size, p.slice_blocks) \
                 and self._delivered == 0:
@@ -537,7 +550,9 @@ class Client(MachineBase):
         if self._total_slices is not None and number >= self._total_slices:
             self._drop("blocks past the end the master announced")
             return
-        if number > max(self._highest, self._delivered) + self.config.window_for(self.clients_in_session) + 16:
+        ahead = min(self.config.window_for(self.clients_in_session) + 16,
+                    max(16, MAX_AHEAD_BYTES // max(1, self.config.slice_bytes)))
+        if number > max(self._highest, self._delivered) + ahead:
             # the master never runs further ahead than its window: every slice between would
             # need a buffer (a forged block numbered 4 billion must not allocate them all)
             self._drop("blocks far beyond the master's window (forged, or out of another session)")
