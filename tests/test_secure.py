@@ -268,3 +268,12 @@ def test_a_forged_start_with_tiny_or_huge_blocks_is_refused_not_adopted() -> Non
                            bytes(before.block_size))
     client.receive_datagram(far, ("10.0.0.1", 9231), 0.6)
     assert len(client._slices) < 100
+
+
+def test_a_forged_end_claiming_billions_of_slices_is_refused() -> None:
+    from fuzz_targets import MASTER, SID as FUZZ_SID, _transferring_client
+
+    client = _transferring_client()
+    end = wire.build(wire.Kind.END, FUZZ_SID, MASTER, slices=4_000_000_000, stream_size=2**60, sha256=bytes(32))
+    client.receive_datagram(end, ("10.0.0.1", 9231), 0.5)
+    assert len(client._slices) < 100 and client._total_slices is None

@@ -550,9 +550,7 @@ class Client(MachineBase):
         if self._total_slices is not None and number >= self._total_slices:
             self._drop("blocks past the end the master announced")
             return
-        ahead = min(self.config.window_for(self.clients_in_session) + 16,
-                    max(16, MAX_AHEAD_BYTES // max(1, self.config.slice_bytes)))
-        if number > max(self._highest, self._delivered) + ahead:
+        if number > max(self._highest, self._delivered) + self._ahead():
             # the master never runs further ahead than its window: every slice between would
             # need a buffer (a forged block numbered 4 billion must not allocate them all)
             self._drop("blocks far beyond the master's window (forged, or out of another session)")
@@ -596,6 +594,12 @@ class Client(MachineBase):
             self._highest = number
             for older in range(max(previous, self._delivered), number):
                 self._close_slice(older, now)
+
+    def _ahead(self) -> int:
+        """How many slices past ours a block (or the end) may be: the master's window, and never
+        more than MAX_AHEAD_BYTES of buffers."""
+        return min(self.config.window_for(self.clients_in_session) + 16,
+                   max(16, MAX_AHEAD_BYTES // max(1, self.config.slice_bytes)))
 
     def _new_slice(self, number: int, k: int) -> SliceBuffer:
         bs = self.params.block_size  # type: ignore[union-attr]
@@ -692,6 +696,15 @@ class Client(MachineBase):
         if self.state is not State.TRANSFER:
             return
         if self._total_slices is None:
+            p = self.params
+            slices, size = body.slices, body.stream_size  # type: ignore[attr-defined]
+            blocks = -(-size // p.block_size) if p is not None else 0
+            expected = -(-blocks // p.slice_blocks) if p is not None else slices
+            if slices != expected or slices > max(self._highest, self._delivered) + self._ahead():
+                # every slice up to the end needs a buffer: an END that does not fit the stream
+                # (forged, in an open session) must not make this computer allocate billions
+                self._drop("END that does not fit the stream's size or the master's window")
+                return
             self._total_slices = body.slices  # type: ignore[attr-defined]
             self._stream_size = body.stream_size  # type: ignore[attr-defined]
             self._expected_sha = body.sha256  # type: ignore[attr-defined]
