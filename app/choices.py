@@ -6,7 +6,7 @@ SessionSettings in one step, so the engine (not the wizard) decides what is vali
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_CLIENTS = 5  # ZENworks' defaults: start when 5 clients joined ...
@@ -28,6 +28,11 @@ class SessionChoices:
     target: str | None = None
     target_is_disk: bool = False
     confirmed: bool = False
+    passphrase: bytes | None = field(default=None, repr=False)  # a secured session; never stored
+
+    @property
+    def secured(self) -> bool:
+        return self.passphrase is not None
 
     def to_settings(self, settings_class: Any = None) -> Any:
         """The engine's SessionSettings for these choices (or `settings_class`, same fields)."""
@@ -36,7 +41,9 @@ class SessionChoices:
 
         wants_source = self.role in ("master", None)
         wants_target = self.role in ("client", None)
+        secured = {"passphrase": self.passphrase} if self.passphrase is not None else {}
         return settings_class(
+            **secured,
             name=self.name,
             role=self.role,
             clients=self.clients if wants_source else None,

@@ -31,6 +31,14 @@ class Event:
         return {"event": name, **dataclasses.asdict(self)}
 
 
+NOT_SECURED = "not secured: anyone on this network can read this image"
+
+
+def security_words(secured: bool) -> str:
+    """What the CLI's session line and the wizard say about who can read the image."""
+    return "secured" if secured else NOT_SECURED
+
+
 # --- lobby -------------------------------------------------------------------------------
 
 
@@ -40,6 +48,7 @@ class WaitingForMaster(Event):
 
     group: str
     port: int
+    secured: bool = False  # set by the secured-session layer (engine/secure)
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ class LobbyOpened(Event):
     session_id: str
     stream_size: int | None
     disk_size: int
+    secured: bool = False  # False: anyone on this network can read what is sent
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,7 @@ class MasterFound(Event):
     master_address: str
     stream_size: int | None
     disk_size: int
+    secured: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,3 +220,16 @@ class DatagramDropped(Event):
 
     reason: str
     count: int
+
+
+@dataclass(frozen=True)
+class AuthenticationFailed(Event):
+    """Secured session: datagrams with our session id failed authentication (or were replays).
+    Said once, a moment after the first, so that the count means something."""
+
+    count: int
+
+    @property
+    def message(self) -> str:
+        return (f"{self.count} datagram{'s' if self.count != 1 else ''} failed authentication: "
+                "wrong passphrase on another computer, or an attack")

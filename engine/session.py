@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from . import wire
 from .errors import ImgcastError, UsageError
 from .errors import SessionFailed as SessionFailedError
 from .events import DiskChosen, Event, MasterFound, SessionFailed, SessionFinished, WaitingForMaster
@@ -57,6 +58,11 @@ class SessionSettings:
     confirmed: bool = False  # the operator agreed to overwrite a disk target
     host: str = field(default_factory=socket.gethostname)
     source_options: dict[str, Any] = field(default_factory=dict)  # e.g. raw=True, level="size"
+    passphrase: bytes | None = field(default=None, repr=False)  # a secured session (engine/secure)
+
+    @property
+    def secured(self) -> bool:
+        return self.passphrase is not None
 
     def check(self) -> None:
         """Raise UsageError naming the first thing wrong, before anything is opened."""
@@ -105,6 +111,7 @@ class SessionRunner:
         self._cancelled = False
         self._claim = False
         self._waiting_shown = False
+        self._secured: Any = None  # the SecuredMachine layer of a secured session
 
     # --- operator actions -----------------------------------------------------------------
 
@@ -155,6 +162,11 @@ class SessionRunner:
         s = self.settings
         s.check()
         address = session_address(s.name)
+        if s.passphrase is not None:
+            # the key costs a tenth of a second of scrypt: derived off the event loop, then cached
+            from .secure.seal import session_key  # cryptography only for a secured session
+
+            await asyncio.get_running_loop().run_in_executor(None, session_key, s.passphrase, address.session_id)
         # No from= / to=: this computer's own disk (ZENworks). Without a role only when neither
         # is given: a participant started with one path meant only that one.
         own_target = not s.target and (s.role == "client" or (s.role is None and not s.source))
@@ -167,7 +179,8 @@ class SessionRunner:
             if not own.eligible:
                 raise SessionFailedError(own.none_message())
         if s.role in ("master", None) and s.source:
-            self._source = _os_errors_for_people(f"from={s.source}", open_source, s.source, **s.source_options)
+            self._source = _os_errors_for_people(f"from={s.source}", open_source, s.source,
+                                                 passphrase=s.passphrase, **s.source_options)
         capacity = target_capacity(s.target) if s.target else None
         try:
             endpoint = _os_errors_for_people("the multicast socket", open_multicast_socket,
@@ -180,6 +193,10 @@ class SessionRunner:
         # Blocks fit the interface's MTU, or --mtu in its place (the operator knows the path
         # better, or the card's MTU could not be read); the master then fits every client's too.
         mtu = s.mtu or endpoint.mtu or DEFAULT_MTU
+        if s.passphrase is not None:
+            # sealing adds SEAL_OVERHEAD bytes to every datagram: the machines (and the MTU this
+            # computer tells the master) size blocks for what is left, so none is too large
+            mtu = min(mtu, MAX_MTU) - wire.SEAL_OVERHEAD
         ignore_own_blocks(endpoint, sender)
         loop = asyncio.get_running_loop()
         try:
@@ -189,7 +206,7 @@ class SessionRunner:
                 self.machine = Participant(address.session_id, sender, now=loop.time(), host=s.host,
                                            can_master=self._source is not None, group=address.group,
                                            port=s.port, config=self.config)
-                self.driver = Driver(self.machine, endpoint, self._event, faults=self.faults)
+                self.driver = Driver(self._layer(self.machine), endpoint, self._event, faults=self.faults)
                 await self.driver.run(until=lambda: self._cancelled)
                 if self._cancelled or self.machine.role is None:
                     self.final = SessionFailed("cancelled before a master was chosen")
@@ -228,9 +245,9 @@ class SessionRunner:
                     port=s.port, config=self.config, master_id=master_id, mtu=mtu,
                 )
             if self.driver is None:
-                self.driver = Driver(self.machine, endpoint, self._event, faults=self.faults)
+                self.driver = Driver(self._layer(self.machine), endpoint, self._event, faults=self.faults)
             else:
-                self.driver.swap(self.machine)
+                self.driver.swap(self._layer(self.machine))
             if self._cancelled:  # the operator cancelled while the session was being set up
                 self.cancel()
             if isinstance(self.machine, Master):
@@ -263,12 +280,25 @@ class SessionRunner:
         listener = MasterListener(address.session_id, sender, group=address.group, port=s.port,
                                   master_id=master_id, config=self.config)
         if self.driver is None:
-            self.driver = Driver(listener, endpoint, self._event, faults=self.faults)
+            self.driver = Driver(self._layer(listener), endpoint, self._event, faults=self.faults)
         else:
-            self.driver.swap(listener)
+            self.driver.swap(self._layer(listener))
         self.machine = listener
         await self.driver.run(until=lambda: self._cancelled)
         return None if self._cancelled else listener.heard
+
+    def _layer(self, machine: Any) -> Any:
+        """The machine as the driver sees it: behind the sealing layer in a secured session (the
+        same layer when an undecided participant becomes master or client: its counter goes on)."""
+        if self.settings.passphrase is None:
+            return machine
+        if self._secured is None:
+            from .secure.machine import SecuredMachine
+
+            self._secured = SecuredMachine(machine, self.settings.passphrase)
+        else:
+            self._secured = self._secured.rewrap(machine)
+        return self._secured
 
     def _open_target(self) -> None:
         s, client = self.settings, self.machine
@@ -278,6 +308,7 @@ class SessionRunner:
                 f"to={s.target}", open_sink,
                 s.target or "", stream_format=params.stream_format, disk_size=params.disk_size,
                 confirmed=s.confirmed, image_name=params.image_name, session_name=s.name,
+                passphrase=s.passphrase,
             )
         except ImgcastError as error:
             client.leave(self._now(), reason=str(error))

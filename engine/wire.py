@@ -43,6 +43,7 @@ class Kind(IntEnum):
     DONE = 11  # client: my copy is verified (or failed, and why)
     ACK = 12  # master: these clients' DONE were recorded; they may leave
     ABORT = 13  # either side: leaving / ending the session, with a reason
+    SEALED = 14  # a secured session's datagram: another kind, authenticated and encrypted (engine/secure)
 
 
 class Role(IntEnum):
@@ -146,6 +147,18 @@ BODIES: dict[Kind, c.Construct] = {
 }
 BODIES[Kind.PARITY] = BODIES[Kind.DATA]
 
+# A secured session's envelope. The clear part (header, inner kind, KDF cost, counter) is the
+# AEAD's associated data; `sealed` is the inner datagram's body, encrypted, then the 16-byte tag.
+# The KDF cost rides in every datagram so a participant can derive the key from the first one
+# it hears, and one without a passphrase can say why it cannot take part.
+KdfCost = c.Struct("log2_n" / c.Int8ub, "r" / c.Int8ub, "p" / c.Int8ub)
+BODIES[Kind.SEALED] = c.Struct(
+    "inner_kind" / c.Int8ub,
+    "kdf" / KdfCost,
+    "counter" / c.Int64ub,  # the sender's datagram counter: with the sender id, the nonce
+    "sealed" / c.GreedyBytes,
+)
+
 # What parsing uses: each body must end exactly where the datagram does (no trailing bytes).
 # Not construct's compiled form: that one skips length checks and raises struct.error on
 # short input, and these parsers see untrusted bytes.
@@ -161,6 +174,13 @@ STAMP_OFFSET = BLOCK_HEADER_SIZE - 2  # where a block's send stamp sits, for sta
 STAMP_UNIT = 1e-4  # seconds: 100 us resolves a switch's queue; 16 bits wrap after 6.5 s
 STAMP_MOD = 1 << 16
 NO_DELAY = 0xFFFF  # REPORT.queue_delay / echo_age when the client has no sample yet
+
+
+# The packet-path twin of Header + the SEALED envelope's clear part. Test-checked equal.
+SEALED_HEADER = struct.Struct("!4sBB8sIBBBBQ")
+SEALED_HEADER_SIZE = SEALED_HEADER.size  # 30
+SEAL_TAG_SIZE = 16
+SEAL_OVERHEAD = SEALED_HEADER_SIZE - HEADER_SIZE + SEAL_TAG_SIZE  # 28: what sealing adds to a datagram
 
 
 def stamp_at(now: float) -> int:
@@ -212,18 +232,29 @@ def parse_header(data: bytes | memoryview) -> tuple[int, bytes, int]:
     version, kind = data[4], data[5]
     if version != PROTOCOL_VERSION:
         raise WireError(f"protocol version {version}, this imgcast speaks {PROTOCOL_VERSION}")
-    try:
-        Kind(kind)
-    except ValueError:
-        raise WireError(f"unknown datagram kind {kind}") from None
+    if kind not in _KIND_BY_NUMBER:  # (not Kind(kind): an enum's miss costs 10 us, and floods are misses)
+        raise WireError(f"unknown datagram kind {kind}")
     return kind, bytes(data[6:14]), int.from_bytes(data[14:18], "big")
 
 
 def parse(data: bytes | memoryview) -> Datagram:
     """A whole datagram; raises WireError for anything that is not exactly one of ours."""
     kind_no, session_id, sender = parse_header(data)
-    kind = Kind(kind_no)
+    kind = _KIND_BY_NUMBER[kind_no]
+    if kind in (Kind.DATA, Kind.PARITY, Kind.SEALED):  # fixed heads: their struct twins, no construct
+        body = _parse_twin(kind, data)
+        _check_consistent(kind, body)
+        return Datagram(kind, session_id, sender, body)
     body_bytes = bytes(data[HEADER_SIZE:])
+    if kind not in (Kind.DATA, Kind.PARITY):
+        # The length a body of this kind must have, from its count and string-length bytes:
+        # garbage (a flood, or another program on the port) is refused here for a microsecond
+        # instead of in construct's error path for a hundred.
+        expected = _body_length(kind, body_bytes)
+        if expected is None or len(body_bytes) < expected:
+            raise WireError(f"malformed {kind.name} datagram: it is cut short")
+        if len(body_bytes) > expected:
+            raise WireError(f"{kind.name} datagram has trailing bytes")
     try:
         body = _PARSERS[kind].parse(body_bytes)
         if kind not in (Kind.DATA, Kind.PARITY):
@@ -234,6 +265,60 @@ def parse(data: bytes | memoryview) -> Datagram:
         raise WireError(f"malformed {kind.name} datagram: {type(error).__name__}") from None
     _check_consistent(kind, body)
     return Datagram(kind, session_id, sender, body)
+
+
+_KIND_BY_NUMBER = {int(k): k for k in Kind}
+_FIXED_BODY = {Kind.REPORT: 34, Kind.END: 44}
+
+
+def _parse_twin(kind: Kind, data: bytes | memoryview) -> Any:
+    """A DATA, PARITY or SEALED body through its struct twin, as construct's Container."""
+    if kind is Kind.SEALED:
+        if len(data) < SEALED_HEADER_SIZE:
+            raise WireError("malformed SEALED datagram: it is cut short")
+        *_, inner, log2_n, r, p, counter = SEALED_HEADER.unpack_from(data)
+        return c.Container(inner_kind=inner, kdf=c.Container(log2_n=log2_n, r=r, p=p), counter=counter,
+                           sealed=bytes(data[SEALED_HEADER_SIZE:]))
+    if len(data) < BLOCK_HEADER_SIZE:
+        raise WireError(f"malformed {kind.name} datagram: it is cut short")
+    *_, number, index, k1, stamp = BLOCK_HEADER.unpack_from(data)
+    return c.Container(slice=number, index=index, k=k1, stamp=stamp, payload=bytes(data[BLOCK_HEADER_SIZE:]))
+
+
+def _body_length(kind: Kind, body: bytes) -> int | None:
+    """The exact body length the layout gives this body's own count and length bytes; None if
+    it is too short to tell. Kept beside BODIES: a layout change must change both (tested)."""
+    n = len(body)
+
+    def text_end(at: int | None) -> int | None:  # where a Text starting at `at` ends
+        return None if at is None or at >= n else at + 1 + body[at]
+
+    if kind in _FIXED_BODY:
+        return _FIXED_BODY[kind]
+    if kind is Kind.ANNOUNCE:
+        end = text_end(text_end(2))
+        return None if end is None else end + 28
+    if kind is Kind.CLAIM:
+        end = text_end(0)
+        return None if end is None else end + 8
+    if kind is Kind.JOIN:
+        end = text_end(text_end(0))
+        return None if end is None else end + 8 + 4
+    if kind is Kind.ACCEPT:
+        return text_end(5)
+    if kind is Kind.START:
+        return None if n < 5 else 5 + 4 * int.from_bytes(body[3:5], "big")
+    if kind is Kind.ACK:
+        return None if n < 2 else 2 + 4 * int.from_bytes(body[:2], "big")
+    if kind is Kind.NAK:
+        return None if n < 1 else 1 + (4 + 2 + NAK_BITMAP_BYTES) * body[0]
+    if kind is Kind.DONE:
+        return text_end(41)
+    if kind is Kind.ABORT:
+        return text_end(0)
+    if kind is Kind.SEALED:
+        return n if n >= 12 + SEAL_TAG_SIZE else None
+    return n
 
 
 def _check_consistent(kind: Kind, body: Any) -> None:
@@ -250,6 +335,11 @@ def _check_consistent(kind: Kind, body: Any) -> None:
         for entry in body.entries:
             if entry.missing == 0 or entry.missing > MAX_SHARES:
                 raise WireError(f"NAK asks for {entry.missing} blocks of slice {entry.slice}")
+    elif kind is Kind.SEALED:
+        if body.inner_kind == Kind.SEALED or body.inner_kind not in _KIND_BY_NUMBER:
+            raise WireError(f"SEALED datagram wraps unknown kind {body.inner_kind}")
+        if len(body.sealed) < SEAL_TAG_SIZE:
+            raise WireError("SEALED datagram shorter than its authentication tag")
     elif kind is Kind.ANNOUNCE:
         if body.role == Role.MASTER and (body.block_size == 0 or body.slice_blocks == 0):
             raise WireError("ANNOUNCE with a zero block size or slice size")

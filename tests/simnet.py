@@ -96,21 +96,27 @@ class SimNetwork:
 
     def add_master(self, name: str, data: bytes, *, session: str = "sim", wanted: int | None = None,
                    lobby_timeout: float | None = None, link: Link | None = None,
-                   config: ProtocolConfig | None = None, mtu: int | None = None) -> Node:
+                   config: ProtocolConfig | None = None, mtu: int | None = None,
+                   wrap: Callable[[Any], Any] | None = None) -> Node:
+        """`wrap`: a layer around the machine (a secured session's SecuredMachine)."""
         sid = session_address(session).session_id
         master = Master(sid, self.rng.getrandbits(32), now=self.now, host=name, stream_size=len(data),
                         disk_size=len(data), wanted=wanted, lobby_timeout=lobby_timeout,
                         config=config or self.config, rng=random.Random(self.rng.random()), mtu=mtu)
-        return self._add(name, master, link, source=data)
+        return self._add(name, wrap(master) if wrap else master, link, source=data)
 
     def add_client(self, name: str, *, session: str = "sim", link: Link | None = None,
                    capacity: int | None = None, config: ProtocolConfig | None = None,
-                   mtu: int | None = None) -> Node:
+                   mtu: int | None = None, wrap: Callable[[Any], Any] | None = None) -> Node:
         sid = session_address(session).session_id
         client = Client(sid, self.rng.getrandbits(32), now=self.now, host=name, address=f"10.0.0.{len(self.nodes)}",
                         capacity=capacity, config=config or self.config, rng=random.Random(self.rng.random()),
                         mtu=mtu)
-        return self._add(name, client, link)
+        return self._add(name, wrap(client) if wrap else client, link)
+
+    def add_node(self, name: str, machine: Any, link: Link | None = None) -> Node:
+        """Any other sans-IO participant (a rogue sender in the tests)."""
+        return self._add(name, machine, link)
 
     def _add(self, name: str, machine: Any, link: Link | None, source: bytes = b"") -> Node:
         node = Node(name, machine, link or Link(), f"10.0.0.{len(self.nodes) + 1}", source=source)
@@ -156,10 +162,11 @@ class SimNetwork:
             timer = machine.get_timer()
             if timer is not None and timer <= now:
                 machine.handle_timer(now)
-            if isinstance(machine, Master):
+            inner = getattr(machine, "machine", machine)  # under a layer (SecuredMachine), if any
+            if isinstance(inner, Master):
                 self._feed(node)
             transmits = machine.datagrams_to_send(now)
-            if isinstance(machine, Client):
+            if isinstance(inner, Client):
                 self._write(node)
             node.events.extend(machine.events())
             for transmit in transmits:
@@ -179,7 +186,7 @@ class SimNetwork:
             self._service(node)
 
     def _feed(self, node: Node) -> None:
-        master: Master = node.machine
+        master: Master = getattr(node.machine, "machine", node.machine)
         size = master.config.slice_bytes
         for _ in range(master.wants_slices()):
             chunk = node.source[node.fed : node.fed + size]
@@ -192,7 +199,7 @@ class SimNetwork:
             master.end_of_stream(hashlib.sha256(node.source).digest())
 
     def _write(self, node: Node) -> None:
-        client: Client = node.machine
+        client: Client = getattr(node.machine, "machine", node.machine)
         pieces = client.take_data()
         for piece in pieces:
             node.written += piece

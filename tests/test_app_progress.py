@@ -27,7 +27,7 @@ def window(qtbot, qloop, monkeypatch):  # noqa: F811
 
 
 def start(window, qtbot, tmp_path, role: str | None, timeout: float = 15.0,
-          rate_mb: float | None = None) -> ScriptedRunner:
+          rate_mb: float | None = None, passphrase: str | None = None) -> ScriptedRunner:
     """Click through the wizard to a running session with raw files as source/target."""
     qtbot.mouseClick(window.start_page.buttons["session"], Qt.MouseButton.LeftButton)
     window.pages["role"].radios[role].setChecked(True)
@@ -38,6 +38,8 @@ def start(window, qtbot, tmp_path, role: str | None, timeout: float = 15.0,
     if rate_mb is not None:
         qtbot.mouseClick(page.rate_check, Qt.MouseButton.LeftButton)
         page.rate_spin.setValue(rate_mb)
+    if passphrase is not None:
+        qtbot.keyClicks(page.passphrase_edit, passphrase)
     qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
     disk = window.disk_page
     if role in ("master", None):
@@ -162,3 +164,29 @@ def test_bad_settings_are_shown_on_the_page_that_can_fix_them(window, qtbot, tmp
     qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
     assert window.current_name() == "disk"
     assert window.disk_page.error_label.text() == "from=/nope: no such file"
+
+
+@pytest.mark.parametrize("passphrase", [None, "lab secret"])
+def test_the_passphrase_field_secures_the_session_and_the_pages_say_so(window, qtbot, tmp_path, passphrase):
+    session_page = window.session_page
+    runner = start(window, qtbot, tmp_path, "master", passphrase=passphrase)
+    assert session_page.passphrase_edit.echoMode() == session_page.passphrase_edit.EchoMode.Password
+    progress = window.progress_page
+    if passphrase:
+        assert runner.settings.passphrase == passphrase.encode()
+        assert progress.lock.isVisible() and "Secured" in progress.security.text()
+    else:
+        assert runner.settings.passphrase is None
+        assert not progress.lock.isVisible()
+        assert "anyone on this network can read this image" in progress.security.text()
+    runner.emit(ev.AuthenticationFailed(12))
+    assert any("12 datagrams failed authentication" in progress.log.item(i).text()
+               for i in range(progress.log.count()))
+
+
+def test_the_passphrase_is_never_remembered(window, qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    start(window, qtbot, tmp_path, "master", passphrase="do not keep")
+    settings = QSettings()
+    assert not any("do not keep" in str(settings.value(key)) for key in settings.allKeys())

@@ -161,6 +161,7 @@ class PlainSettings:
     ttl: int = 1
     rate: float | None = None
     confirmed: bool = False
+    passphrase: bytes | None = None
 
 
 class ScriptedRunner:

@@ -116,3 +116,13 @@ def test_inconsistent_blocks_are_rejected():
         except WireError:
             continue
         raise AssertionError("accepted an inconsistent datagram")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(BODY_STRATEGIES)), st.data())
+def test_the_quick_length_check_agrees_with_the_layout(kind, data):
+    """parse refuses garbage by the body length the layout implies before construct runs: for
+    every well-formed datagram that length is exactly its body's."""
+    good = wire.build(kind, SID, 7, **data.draw(BODY_STRATEGIES[kind]))
+    assert wire._body_length(kind, good[wire.HEADER_SIZE:]) == len(good) - wire.HEADER_SIZE
+    wire.parse(good)

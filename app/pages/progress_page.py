@@ -25,7 +25,7 @@ from ...engine import events as ev
 from ..choices import SessionChoices
 from ..client_table import ClientTableModel
 from ..session_controller import SessionController
-from ..theme import emphasise
+from ..theme import emphasise, icon
 from ..throughput_chart import ThroughputChart
 from ..units import human_duration, human_rate, human_size
 from .base import WizardPage
@@ -59,6 +59,8 @@ def describe(event: ev.Event) -> str:
         return f"the copy here is verified, SHA-256 {event.sha256}"
     if isinstance(event, ev.SessionFailed):
         return f"the session failed: {event.reason}"
+    if isinstance(event, ev.AuthenticationFailed):
+        return event.message
     if isinstance(event, ev.LobbyOpened):
         return f"lobby open on {event.group}:{event.port}, session id {event.session_id}"
     if isinstance(event, ev.MasterFound):
@@ -90,6 +92,22 @@ class ProgressPage(WizardPage):
         self.waiting_for_master = False  # undecided and listening: only now can M claim mastership
         self.lobby_open = False  # the master announces the session: only now can it start at once
 
+        # a lock beside the title of a secured session
+        self.lock = QLabel()
+        self.lock.setObjectName("secureLock")
+        size = self.title_label.fontMetrics().height()
+        self.lock.setPixmap(icon("lock").pixmap(size, size))
+        self.lock.setToolTip(self.tr("Secured session: encrypted and authenticated"))
+        self.lock.hide()
+        title_row = QHBoxLayout()
+        self.outer.removeWidget(self.title_label)
+        title_row.addWidget(self.lock)
+        title_row.addWidget(self.title_label, 1)
+        self.outer.insertLayout(0, title_row)
+        self.security = QLabel()
+        self.security.setObjectName("securityNote")
+        self.security.setWordWrap(True)
+
         self.status = QLabel()
         self.status.setObjectName("bigStatus")
         emphasise(self.status, 1.3)
@@ -98,6 +116,7 @@ class ProgressPage(WizardPage):
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.body.addWidget(self.detail)
+        self.body.addWidget(self.security)
         self.countdown = QLabel()
         self.countdown.setObjectName("countdown")
         emphasise(self.countdown, 1.3, bold=False)
@@ -168,6 +187,9 @@ class ProgressPage(WizardPage):
         self.waiting_for_master = False
         self.lobby_open = False
         self.title_label.setText(title)
+        self.lock.setVisible(choices.secured)
+        self.security.setText(self.tr("Secured: encrypted and authenticated.") if choices.secured else
+                              self.tr("Not secured: anyone on this network can read this image."))
         self.clients.clear()
         self.chart.reset()
         self.log.clear()

@@ -90,6 +90,24 @@ class SessionPage(WizardPage):
         self.explain_tree.hide()
         form.addRow("", self.explain_tree)
 
+        # A secured session: every computer of it types the same passphrase. It is never saved.
+        self.passphrase_edit = QLineEdit()
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_edit.setMaxLength(1024)
+        self.passphrase_edit.setPlaceholderText(self.tr("optional: the same on every computer"))
+        self.passphrase_edit.setToolTip(self.tr(
+            "With a passphrase the session is encrypted and authenticated: only computers that know it "
+            "can read the image or take part. An encrypted image file needs it too."))
+        passphrase_label = QLabel(self.tr("Passp&hrase:"))
+        passphrase_label.setBuddy(self.passphrase_edit)
+        form.addRow(passphrase_label, self.passphrase_edit)
+        self.security_note = QLabel()
+        self.security_note.setObjectName("securityNote")
+        self.security_note.setWordWrap(True)
+        form.addRow("", self.security_note)
+        self.passphrase_edit.textChanged.connect(self._passphrase_changed)
+        self._passphrase_changed("")
+
         start_box = QGroupBox(self.tr("When the master starts sending"))
         start_form = QFormLayout(start_box)
         self.clients_spin = QSpinBox()
@@ -217,6 +235,10 @@ class SessionPage(WizardPage):
             self.explain_tree.resizeColumnToContents(0)
         emit(self.completeChanged)
 
+    def _passphrase_changed(self, text: str) -> None:
+        self.security_note.setText(self.tr("Secured: encrypted and authenticated.") if text
+                                   else self.tr("Not secured: anyone on this network can read this image."))
+
     def _demo(self) -> None:
         emit(self.demoRequested, min(max(self.clients_spin.value(), 1), MAX_DEMO_CLIENTS))
 
@@ -269,6 +291,7 @@ class SessionPage(WizardPage):
         choices.interface = str(self.interface_combo.currentData())
         choices.port = self.port_spin.value()
         choices.rate = self.rate_spin.value() * MEGABYTE if self.rate_check.isChecked() else None
+        choices.passphrase = self.passphrase_edit.text().encode() or None
         QSettings().setValue("session/interface", choices.interface)
         self._remember()
         return True

@@ -27,6 +27,7 @@ from ..events import Progress as ProgressEvent
 from ..image.events import ImageMade, ImageRestored, PartitionMapped
 from ..image.header import LEVELS
 from ..image.local import make_image
+from .passphrase import add_passphrase_option, passphrase_from
 
 
 def key_values(words: Sequence[str], allowed: Sequence[str]) -> dict[str, str]:
@@ -73,7 +74,7 @@ class EventDisplay:
         elif isinstance(event, ImageMade):
             self._close()
             ratio = event.image_size / event.disk_size if event.disk_size else 0
-            print(f"{event.path}: {_size(event.image_size)} image of a {_size(event.disk_size)} disk "
+            print(f"{event.path}: {_size(event.image_size)} {'encrypted ' if event.encrypted else ''}image of a {_size(event.disk_size)} disk "
                   f"({ratio:.1%}), {event.chunks} chunks, {event.seconds:.1f} s, sha256 {event.sha256}")
         elif isinstance(event, ImageRestored):
             self._close()
@@ -108,6 +109,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--level", default="balanced", choices=LEVELS, help="zstd compression (default balanced)")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.add_argument("--json", action="store_true", help="print events as JSON lines")
+    add_passphrase_option(p, "encrypt the image (AES-256-GCM; the header shows only sizes)")
     p.set_defaults(run=run)
 
 
@@ -115,8 +117,9 @@ def run(args: argparse.Namespace) -> int:
     values = key_values(args.words, ("from",))
     if "from" not in values:
         raise UsageError("img make needs from=DISK (the disk or raw disk file to save)")
+    passphrase = passphrase_from(args, confirm=True)
     with EventDisplay(args.json, "saving") as display:
         make_image(args.file, values["from"], raw=args.raw, level=args.level, overwrite=args.force,
-                   on_event=display)
+                   on_event=display, passphrase=passphrase)
     sys.stdout.flush()
     return 0

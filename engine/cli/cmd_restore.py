@@ -14,6 +14,7 @@ from ..disk.safety import check_writable_target
 from ..errors import UsageError
 from ..image.local import restore_image
 from .cmd_make import EventDisplay, key_values
+from .passphrase import add_passphrase_option, passphrase_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("words", nargs="*", metavar="to=DISK", help="the disk or raw disk file to write")
     p.add_argument("--yes", action="store_true", help="write a disk without asking")
     p.add_argument("--json", action="store_true", help="print events as JSON lines")
+    add_passphrase_option(p, "the passphrase of an encrypted image")
     p.set_defaults(run=run)
 
 
@@ -42,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     values = key_values(args.words, ("to",))
     if "to" not in values:
         raise UsageError("img restore needs to=DISK (the disk or raw disk file to write)")
+    passphrase = passphrase_from(args)
     confirmed = args.yes or confirm_disk(values["to"])
     with EventDisplay(args.json, "putting down") as display:
-        restore_image(args.file, values["to"], confirmed=confirmed, on_event=display)
+        restore_image(args.file, values["to"], confirmed=confirmed, on_event=display, passphrase=passphrase)
     return 0

@@ -25,6 +25,7 @@ from ..events import Event, SessionFailed, SessionFinished
 from ..naming import DEFAULT_PORT, DEFAULT_TTL
 from ..session import ROLES, SessionRunner, SessionSettings
 from .display import make_display
+from .passphrase import add_passphrase_option, passphrase_from
 
 if TYPE_CHECKING:
     from ..disk.own import Ask
@@ -44,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_network_options(p)
     p.add_argument("--yes", action="store_true", help="write to a disk without asking")
     p.add_argument("--raw", action="store_true", help="send every sector, not only used blocks")
+    add_passphrase_option(p, "a secured session (every computer of it needs the same passphrase)")
     p.set_defaults(run=run)
 
 
@@ -132,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
     if args.raw:
         settings.source_options["raw"] = True
     settings.check()
+    settings.passphrase = passphrase_from(args)
     display = make_display(args.json, role=settings.role)
     display.can_master = settings.source is not None or not settings.target
     ask = None if args.json else terminal_ask()

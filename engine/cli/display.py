@@ -96,7 +96,8 @@ class HumanDisplay:
             return  # an undecided participant that became a client waits on, no news
         self._waiting_shown = True
         extra = " Press m to make this computer the master." if self.role is None and self.can_master else ""
-        self.say(f"Waiting for the master on {e.group} port {e.port}.{extra}")
+        secured = " of a secured session" if e.secured else ""
+        self.say(f"Waiting for the master{secured} on {e.group} port {e.port}.{extra}")
 
     def _RoleDecided(self, e: ev.RoleDecided) -> None:
         self.role = e.role
@@ -108,11 +109,11 @@ class HumanDisplay:
 
     def _LobbyOpened(self, e: ev.LobbyOpened) -> None:
         what = f"{_size(e.stream_size)}" if e.stream_size is not None else f"the image of a {_size(e.disk_size)} disk"
-        self.say(f"Session open on {e.group} port {e.port}: sending {what}. Waiting for clients "
-                 "(press s or Enter to start now, q to cancel).")
+        self.say(f"Session open on {e.group} port {e.port}, {security_line(e.secured)}: sending {what}. "
+                 "Waiting for clients (press s or Enter to start now, q to cancel).")
 
     def _MasterFound(self, e: ev.MasterFound) -> None:
-        self.say(f"Found the master {e.master_host} ({e.master_address}); joining.")
+        self.say(f"Found the master {e.master_host} ({e.master_address}), {security_line(e.secured)}; joining.")
 
     def _Joined(self, e: ev.Joined) -> None:
         self.say("Joined; waiting for the master to start.")
@@ -130,6 +131,9 @@ class HumanDisplay:
     def _CollisionDetected(self, e: ev.CollisionDetected) -> None:
         self.say(f"[red]Another session uses this multicast address (from {e.other_address or 'unknown'}); "
                  "its datagrams are ignored. Consider another session name.[/]")
+
+    def _AuthenticationFailed(self, e: ev.AuthenticationFailed) -> None:
+        self.say(f"[red]{escape(e.message)}.[/]")
 
     def _DatagramDropped(self, e: ev.DatagramDropped) -> None:
         self.say(f"[dim]Ignoring datagrams: {e.reason}.[/]")
@@ -193,6 +197,11 @@ class HumanDisplay:
     def close(self) -> None:
         self._stop_progress()
         sys.stdout.flush()
+
+
+def security_line(secured: bool) -> str:
+    words = ev.security_words(secured)
+    return words if secured else f"[yellow]{words}[/]"
 
 
 def _size(n: int) -> str:

@@ -28,8 +28,9 @@ class ImageMade(Event):
     disk_size: int
     image_size: int
     chunks: int
-    sha256: str
+    sha256: str  # of the image stream (inside the encryption, for an encrypted image)
     seconds: float
+    encrypted: bool = False
 
 
 @dataclass(frozen=True)

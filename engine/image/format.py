@@ -6,6 +6,13 @@
     chunk*     "C", disk offset, length, codec, payload length, payload, CRC-32 of all before it
     trailer    "T", chunk count, SHA-256 of every stream byte before the trailer, "IMGC.END"
 
+An encrypted image (`img make --passphrase-file`) is format version 2: the same preamble, then a
+clear header that names only the KDF (scrypt cost and salt), the record size, the disk size and a
+key check, then the whole version-1 stream above cut into records of `record_size` bytes, each
+sealed with AES-256-GCM (nonce: record number and a last-record flag; associated data: preamble
+and clear header). Only the last record carries the last flag (it may be short, even empty), so a
+file cut at a record boundary is found. Sizes are all it reveals: the disk's and, by its length, the stream's.
+
 Big-endian throughout. The header is length-prefixed so a later minor addition can be skipped by
 an older reader; a new major layout bumps FORMAT_VERSION, which older readers refuse by name.
 Chunks cover disjoint disk ranges in increasing order. A "zero" chunk carries no payload: the
@@ -33,6 +40,7 @@ from ..errors import ImgcastError
 
 MAGIC = b"IMGCAST\x1a"
 FORMAT_VERSION = 1
+SEALED_VERSION = 2  # an encrypted image: version 1's stream, in sealed records
 END_MARK = b"IMGC.END"
 MAX_HEADER = 1 << 20
 MAX_CHUNK_LIMIT = 64 << 20  # a reader refuses headers that ask for larger chunks (bounded memory)
@@ -91,6 +99,18 @@ Trailer = Struct(
     "sha256" / Bytes(32),  # of every stream byte before this trailer
     "end" / Const(END_MARK),
 )
+
+SealedHeader = Struct(
+    "log2_n" / Int8ub,  # scrypt cost (bounded when read, see engine/secure/kdf.py)
+    "r" / Int8ub,
+    "p" / Int8ub,
+    "salt" / Bytes(16),
+    "record_size" / Int32ub,
+    "disk_size" / Int64ub,  # in the clear: a target too small is refused before the passphrase is asked
+    "key_check" / Bytes(16),  # tells a wrong passphrase from a damaged image
+)
+SEALED_TAG_SIZE = 16
+MIN_RECORD, MAX_RECORD = 4096, 16 << 20
 
 PREAMBLE_SIZE = Preamble.sizeof()
 CHUNK_HEAD_SIZE = ChunkHead.sizeof()

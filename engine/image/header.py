@@ -61,6 +61,8 @@ def build_header(header: ImageHeader) -> bytes:
 
 def check_preamble(data: bytes) -> int:
     """Validate magic and version; return the header length. `data` holds the first bytes."""
+    if len(data) < PREAMBLE_SIZE:
+        raise ImageFormatError(len(data), "the image is truncated: it ends in the preamble")
     preamble = Preamble.parse(data[:PREAMBLE_SIZE])
     if preamble.magic != MAGIC:
         raise ImageFormatError(0, f"wrong magic {preamble.magic!r}: not an .imgcast image "
@@ -79,6 +81,8 @@ def parse_header(data: bytes) -> ImageHeader:
     """Parse preamble + header + CRC from `data` (exactly that many bytes, see header_size)."""
     length = check_preamble(data)
     end = PREAMBLE_SIZE + length
+    if len(data) < header_size(length):
+        raise ImageFormatError(len(data), "the image is truncated: it ends in the header")
     crc = HeaderCrc.parse(data[end:end + HeaderCrc.sizeof()]).crc32
     if zlib.crc32(data[:end]) != crc:
         raise ImageFormatError(end, "header checksum does not match: the header is corrupted")

@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import ImgcastError, UsageError
 from ..events import Event, Progress
@@ -111,18 +112,31 @@ class _Rate:
 
 
 def make_image(file: str, disk: str, *, raw: bool = False, level: str = "balanced", overwrite: bool = False,
-               on_event: Callable[[Event], None] = lambda event: None) -> ImageMade:
-    """Save DISK as the image FILE. Progress counts disk bytes examined out of those planned."""
+               on_event: Callable[[Event], None] = lambda event: None,
+               passphrase: bytes | None = None) -> ImageMade:
+    """Save DISK as the image FILE. Progress counts disk bytes examined out of those planned.
+    With a passphrase the file is encrypted (format version 2): the stream is sealed as it is
+    written, so the plain image never touches the disk."""
     if Path(file).suffix != IMAGE_SUFFIX:
         raise UsageError(f"{file}: image files end in {IMAGE_SUFFIX}; name it {file}{IMAGE_SUFFIX}")
     if Path(disk).suffix == IMAGE_SUFFIX:
         raise UsageError(f"from={disk} is already an image file; copy it with cp")
-    sink = ImageFileWriter(file, overwrite=overwrite)
+    writer = ImageFileWriter(file, overwrite=overwrite)
     try:
         source = DiskImageSource(disk, raw=raw, level=level, on_event=on_event)
     except BaseException:
-        sink.abort()
+        writer.abort()
         raise
+    sink: Any = writer
+    if passphrase is not None:
+        from ..secure.image import ImageSealer, SealingSink  # cryptography only when encrypting
+
+        try:
+            sink = SealingSink(writer, ImageSealer(passphrase, source.disk_size))
+        except BaseException:
+            source.close()
+            writer.abort()
+            raise
     rate = _Rate()
     builder = source.builder
 
@@ -131,16 +145,18 @@ def make_image(file: str, disk: str, *, raw: bool = False, level: str = "balance
         return Progress(done, total, rate(done), 0, 0)
 
     pump(source, sink, progress, on_event)
-    made = ImageMade(str(sink.path), source.disk_size, sink.size, builder.chunk_count, builder.sha256.hex(),
-                     round(rate.seconds, 3))
+    made = ImageMade(str(writer.path), source.disk_size, writer.size, builder.chunk_count, builder.sha256.hex(),
+                     round(rate.seconds, 3), passphrase is not None)
     on_event(made)
     return made
 
 
 def restore_image(file: str, target: str, *, confirmed: bool = False,
-                  on_event: Callable[[Event], None] = lambda event: None) -> ImageRestored:
-    """Put the image FILE down on TARGET. Progress counts image bytes read out of the file size."""
-    source = ImageFileSource(file, role="")
+                  on_event: Callable[[Event], None] = lambda event: None,
+                  passphrase: bytes | None = None) -> ImageRestored:
+    """Put the image FILE down on TARGET. Progress counts image bytes read out of the file size.
+    An encrypted image needs its passphrase, checked before the target is opened."""
+    source = ImageFileSource(file, role="", passphrase=passphrase, decrypt=True)
     try:
         sink = KeepImageSafeData(ImageSink(target, disk_size=source.disk_size, confirmed=confirmed), target,
                                  stream_format=StreamFormat.IMGCAST, image_name=Path(file).name, session_name=None)
@@ -150,7 +166,8 @@ def restore_image(file: str, target: str, *, confirmed: bool = False,
     rate = _Rate()
 
     def progress() -> Progress:
-        return Progress(sink.stream_bytes, source.stream_size, rate(sink.stream_bytes), 0, 0)
+        total = getattr(source, "plain_size", source.stream_size)
+        return Progress(sink.stream_bytes, total, rate(sink.stream_bytes), 0, 0)
 
     pump(source, sink, progress, on_event)
     assert sink.trailer is not None

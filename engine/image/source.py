@@ -8,6 +8,7 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from construct import ConstructError
 
@@ -21,7 +22,7 @@ from ..stream.base import StreamFormat
 from ..stream.rawfile import open_to_read
 from .builder import MAX_CHUNK, ImageBuilder
 from .events import PartitionMapped
-from .format import PREAMBLE_SIZE, TRAILER_SIZE, ImageFormatError, Trailer
+from .format import MAGIC, PREAMBLE_SIZE, SEALED_VERSION, TRAILER_SIZE, ImageFormatError, Trailer
 from .header import LEVELS, ImageHeader, PartitionInfo, check_preamble, header_size, parse_header
 from .plan import EDGE_BYTES, plan_regions, safe_area_is_free
 
@@ -147,24 +148,74 @@ def read_image_header(file) -> ImageHeader:
     return parse_header(start + rest)
 
 
+def _is_sealed_image(first: bytes) -> bool:
+    """Format version 2 (encrypted), read from the preamble without loading cryptography."""
+    return len(first) >= PREAMBLE_SIZE and first[:8] == MAGIC and int.from_bytes(first[8:10], "big") == SEALED_VERSION
+
+
 class ImageFileSource:
-    """A saved image file: its bytes are the stream, sent unchanged."""
+    """A saved image file: its bytes are the stream, sent unchanged.
+
+    An encrypted image (format version 2) needs the passphrase, checked here, before anything
+    else happens. A session sends it as it is (StreamFormat.SEALED_IMGCAST: clients open it);
+    `decrypt=True` (img restore) reads the version-1 stream inside instead."""
 
     stream_format = StreamFormat.IMGCAST
 
-    def __init__(self, path: str | os.PathLike[str], role: str = "from") -> None:
+    def __init__(self, path: str | os.PathLike[str], role: str = "from", *, passphrase: bytes | None = None,
+                 decrypt: bool = False) -> None:
         self.path = Path(path)
         name = f"{role}={self.path}" if role else str(self.path)
         self._file = open_to_read(self.path, name, "image file", "an image file")
+        self._opener: Any = None  # an encrypted image's ImageOpener, when decrypting
+        self._decrypting = False
+        self._plain = bytearray()
         try:
-            self.header = read_image_header(self._file)
+            if _is_sealed_image(os.pread(self._file.fileno(), PREAMBLE_SIZE, 0)):
+                self._open_sealed(passphrase, decrypt, role)
+            else:
+                self.header = read_image_header(self._file)
+                self._file.seek(0)
+        except UsageError:
+            self._file.close()
+            raise
         except ImgcastError as error:
             self._file.close()
             raise ImgcastError(f"{self.path}: {error}") from None
-        self._file.seek(0)
         self.stream_size: int | None = os.fstat(self._file.fileno()).st_size
-        self.disk_size = self.header.disk_size
-        self.description = f"{self.path} (image of a {self.disk_size:,}-byte disk, {self.stream_size:,} bytes)"
+        if self.header is not None:
+            self.disk_size = self.header.disk_size
+        what = "encrypted image" if self.encrypted else "image"
+        self.description = f"{self.path} ({what} of a {self.disk_size:,}-byte disk, {self.stream_size:,} bytes)"
+
+    @property
+    def encrypted(self) -> bool:
+        return self.header is None
+
+    def _open_sealed(self, passphrase: bytes | None, decrypt: bool, role: str) -> None:
+        if passphrase is None:
+            option = "--passphrase-file FILE (or - to type it)"
+            raise UsageError(f"{self.path} is an encrypted image: give its passphrase with {option}")
+        from ..secure.image import ImageOpener, sealed_header_size  # cryptography only when needed
+
+        opener = ImageOpener(passphrase)
+        head = self._file.read(sealed_header_size())
+        opener.feed(head)  # checks the passphrase: a wrong one stops here, before anything is written
+        if opener.disk_size == 0:
+            raise ImageFormatError(len(head), "the image is truncated: it ends in the header")
+        self.header = None
+        self.disk_size = opener.disk_size
+        if decrypt:
+            self._opener, self._decrypting = opener, True
+            body = (self.stream_size_on_disk() - len(head))
+            records, rest = divmod(body, opener.record_size + 16)
+            self.plain_size = records * opener.record_size + max(0, rest - 16)
+        else:
+            self._file.seek(0)
+            self.stream_format = StreamFormat.SEALED_IMGCAST
+
+    def stream_size_on_disk(self) -> int:
+        return os.fstat(self._file.fileno()).st_size
 
     def content_digest(self) -> bytes:
         """The SHA-256 the image's trailer carries: what clients check the image against. A
@@ -177,7 +228,18 @@ class ImageFileSource:
             return b""
 
     def read(self, n: int) -> bytes:
-        return self._file.read(n)
+        if not self._decrypting:
+            return self._file.read(n)
+        while len(self._plain) < n and self._opener is not None:  # an encrypted image, decrypted
+            data = self._file.read(max(n, 1 << 16))
+            if data:
+                self._plain += self._opener.feed(data)
+            else:
+                self._plain += self._opener.finish()
+                self._opener = None
+        piece = bytes(self._plain[:n])
+        del self._plain[:n]
+        return piece
 
     def close(self) -> None:
         self._file.close()

@@ -216,8 +216,9 @@ def ignore_own_blocks(endpoint: MulticastSocket, sender: int) -> bool:
     ld_b, ld_w, jeq, ret = 0x30, 0x20, 0x15, 0x06  # BPF_LD|BPF_B|BPF_ABS, ...|BPF_W|..., BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
     program = [
         (ld_b, 0, 0, UDP_HEADER + 5),  # kind
-        (jeq, 1, 0, 6),  # DATA -> check the sender
-        (jeq, 0, 3, 7),  # PARITY -> check the sender, else keep
+        (jeq, 2, 0, 6),  # DATA -> check the sender
+        (jeq, 1, 0, 7),  # PARITY -> check the sender
+        (jeq, 0, 3, 14),  # SEALED (a secured session: all of ours) -> check the sender, else keep
         (ld_w, 0, 0, UDP_HEADER + 14),  # sender id (big-endian, as BPF loads words)
         (jeq, 0, 1, sender),
         (ret, 0, 0, 0),  # ours: drop

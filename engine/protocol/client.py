@@ -29,7 +29,14 @@ from ..events import (
 )
 from ..stream.base import StreamFormat
 from . import fec
-from .common import MachineBase, ProtocolConfig, mtu_for_block_size, sender_hex
+from .common import (
+    MIN_BLOCK,
+    MachineBase,
+    ProtocolConfig,
+    block_size_for_mtu,
+    mtu_for_block_size,
+    sender_hex,
+)
 from .pacing import QUEUE_LIMIT
 
 TICK = 0.1
@@ -47,7 +54,10 @@ URGENT_REPORTERS = 2  # ... and only this many clients of a session, on average,
 _HALF = wire.STAMP_MOD // 2
 LOBBY_HEARTBEAT = 2.0
 _ACCEPT = int(wire.Kind.ACCEPT)
+MAX_AHEAD_BYTES = 1 << 30  # slices a block may be ahead of us, in bytes: each needs a buffer
 _ONES = b"\x01" * wire.MAX_SHARES
+NEEDS_PASSPHRASE = ("this session is secured: its master has a passphrase; start this computer with "
+                    "--passphrase-file too (the wizard: the passphrase field)")
 
 
 class State(Enum):
@@ -237,6 +247,8 @@ class Client(MachineBase):
             return
         ok = error is None and sha256 == self._expected_sha
         reason = error or ("" if ok else "the copy's SHA-256 does not match the master's")
+        if len(sha256) != 32:
+            sha256 = bytes(32)  # a target that failed before it had a digest (a damaged image stream)
         size = self._stream_size or 0
         if ok:
             self._emit(TargetVerified(sha256.hex(), size))
@@ -396,6 +408,12 @@ class Client(MachineBase):
         elif kind is wire.Kind.ABORT:
             self._fail(f"the master ended the session: {body.reason}; the target is incomplete")
 
+    def _on_sealed(self, datagram: wire.Datagram) -> None:
+        if self.state is State.WAITING and datagram.body.inner_kind == wire.Kind.ANNOUNCE:
+            self._fail(NEEDS_PASSPHRASE)
+            return
+        super()._on_sealed(datagram)
+
     def _why_block_is_bad(self, data: bytes | memoryview) -> str:
         """Name what is wrong with a block the short path refused (for the drop counters)."""
         try:
@@ -460,9 +478,27 @@ class Client(MachineBase):
         if self.sender not in body.clients:  # type: ignore[attr-defined]
             self._fail("the session started without this computer; join the next one")
             return
+        sizes = (body.block_size, body.slice_blocks)  # type: ignore[attr-defined]
+        if not MIN_BLOCK <= sizes[0] <= block_size_for_mtu(self.mtu) or sizes[1] < 1:
+            # the master sizes blocks for the least MTU of all, ours included: larger is bogus
+            # (and tiny sizes would make the window millions of slices long)
+            self._drop("START with a block size this computer's MTU does not allow")
+            return
         self._set_clients(len(body.clients), now)  # type: ignore[attr-defined]
+        p = self.params
+        if self.state is State.TRANSFER and p is not None and sizes != (p.block_size, p.slice_blocks) \
+                and self._delivered == 0:
+            # Blocks of another size started the transfer before START came (in an open session,
+            # forged ones): START's sizes are the session's. Start over with them, or every
+            # block of the real size would be refused and the client would wait forever.
+            self._drop("blocks of another size than START's arrived before it")
+            self._slices.clear()
+            self._nak_due.clear()
+            self._next_nak = None
+            self._highest = -1
+            self._adopt_sizes(*sizes)
         if self.state is not State.TRANSFER:
-            self._adopt_sizes(body.block_size, body.slice_blocks)  # type: ignore[attr-defined]
+            self._adopt_sizes(*sizes)
             self._begin_transfer(now)
 
     def _adopt_sizes(self, block_size: int, slice_blocks: int) -> None:
@@ -511,12 +547,25 @@ class Client(MachineBase):
         if number < self._delivered:
             self.duplicates += 1
             return
+        if self._total_slices is not None and number >= self._total_slices:
+            self._drop("blocks past the end the master announced")
+            return
+        if number > max(self._highest, self._delivered) + self._ahead():
+            # the master never runs further ahead than its window: every slice between would
+            # need a buffer (a forged block numbered 4 billion must not allocate them all)
+            self._drop("blocks far beyond the master's window (forged, or out of another session)")
+            return
         buf = self._slices.get(number)
         if buf is None:
             buf = self._new_slice(number, k)
         if buf.k != k:
-            self._drop("malformed: blocks disagree on the size of their slice")
-            return
+            if k != self._slice_k(number) or buf.complete:
+                self._drop("malformed: blocks disagree on the size of their slice")
+                return
+            # This block has the size the session's layout gives its slice; the buffer did not:
+            # it was started by a forged block (an open session has no authentication). Start over.
+            self._drop("malformed: a slice was started by blocks of the wrong size")
+            buf = self._new_slice(number, k)
         if buf.complete:
             self.duplicates += 1
             return
@@ -545,6 +594,12 @@ class Client(MachineBase):
             self._highest = number
             for older in range(max(previous, self._delivered), number):
                 self._close_slice(older, now)
+
+    def _ahead(self) -> int:
+        """How many slices past ours a block (or the end) may be: the master's window, and never
+        more than MAX_AHEAD_BYTES of buffers."""
+        return min(self.config.window_for(self.clients_in_session) + 16,
+                   max(16, MAX_AHEAD_BYTES // max(1, self.config.slice_bytes)))
 
     def _new_slice(self, number: int, k: int) -> SliceBuffer:
         bs = self.params.block_size  # type: ignore[union-attr]
@@ -641,11 +696,24 @@ class Client(MachineBase):
         if self.state is not State.TRANSFER:
             return
         if self._total_slices is None:
+            p = self.params
+            slices, size = body.slices, body.stream_size  # type: ignore[attr-defined]
+            blocks = -(-size // p.block_size) if p is not None else 0
+            expected = -(-blocks // p.slice_blocks) if p is not None else slices
+            if slices != expected or slices > max(self._highest, self._delivered) + self._ahead():
+                # every slice up to the end needs a buffer: an END that does not fit the stream
+                # (forged, in an open session) must not make this computer allocate billions
+                self._drop("END that does not fit the stream's size or the master's window")
+                return
             self._total_slices = body.slices  # type: ignore[attr-defined]
             self._stream_size = body.stream_size  # type: ignore[attr-defined]
             self._expected_sha = body.sha256  # type: ignore[attr-defined]
             # Every slice is sent: whatever is still missing, anywhere, is lost.
             self._highest = max(self._highest, self._total_slices - 1)
+            for number in list(self._slices):
+                buf = self._slices[number]
+                if number >= self._total_slices or (not buf.complete and buf.k != self._slice_k(number)):
+                    del self._slices[number]  # started by blocks that do not fit the stream: forged
             for number in range(self._delivered, self._total_slices):
                 self._close_slice(number, now)
         self._deliver(now)

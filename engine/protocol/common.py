@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections import Counter, deque
 from dataclasses import dataclass, replace
 
 from .. import wire
 from ..events import DatagramDropped, Event
+
+_NUMBERS = re.compile(r"\d+")
+MAX_DROP_REASONS = 32
 
 # A block's payload is what is left of the path's MTU after IPv4 (20), UDP (8) and our block
 # header, so no block is ever fragmented. The default assumes Ethernet's 1500 bytes; sessions
@@ -180,7 +184,12 @@ class MachineBase:
         return out
 
     def _drop(self, reason: str) -> None:
-        """Count a datagram we will not use; tell the user the first time each reason occurs."""
+        """Count a datagram we will not use; tell the user the first time each reason occurs.
+        Reasons are counted by their words, numbers left out, and only so many kinds are kept:
+        a flood of varied garbage must not grow the counters or the user's screen."""
+        reason = _NUMBERS.sub("N", reason)
+        if reason not in self.dropped and len(self.dropped) >= MAX_DROP_REASONS:
+            reason = "other malformed datagrams"
         self.dropped[reason] += 1
         if self.dropped[reason] == 1:
             self._emit(DatagramDropped(reason, 1))
@@ -197,7 +206,13 @@ class MachineBase:
             return None
         if datagram.sender == self.sender:
             return None  # our own datagram, looped back
+        if datagram.kind is wire.Kind.SEALED:
+            self._on_sealed(datagram)  # a secured session's: without a passphrase we cannot open it
+            return None
         return datagram
+
+    def _on_sealed(self, datagram: wire.Datagram) -> None:
+        self._drop("a secured session's datagram (this computer has no passphrase)")
 
     def _on_foreign(self, datagram: wire.Datagram) -> None:
         self._drop("another session on this group address")

@@ -15,6 +15,7 @@ class StreamFormat(IntEnum):
 
     RAW = 0  # the bytes are the disk, from offset 0
     IMGCAST = 1  # the bytes are an .imgcast image stream (header, chunks, trailer)
+    SEALED_IMGCAST = 2  # an encrypted .imgcast file as it is: clients open it with the passphrase
 
 
 class StreamSource(Protocol):

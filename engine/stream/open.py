@@ -27,18 +27,20 @@ def is_image_file(path: str | os.PathLike[str]) -> bool:
         return False
 
 
-def open_source(path: str, *, raw: bool = False, level: str = "balanced") -> StreamSource:
+def open_source(path: str, *, raw: bool = False, level: str = "balanced",
+                passphrase: bytes | None = None) -> StreamSource:
     """The master's source for `from=PATH`.
 
     An image file is sent byte for byte (its compression was chosen when it was made). A disk or
     raw disk file becomes an image stream built on the fly: zero runs cost nothing, and only the
     used blocks of file systems partclone can map are sent unless `raw` (every sector) is set.
+    An encrypted image file is sent as it is too; it needs the passphrase (checked here).
     """
     check_level(level)
     if is_image_file(path):
         if raw:
             raise UsageError(f"from={path} is an image file, sent as it was made; --raw applies to disks")
-        return ImageFileSource(path)
+        return ImageFileSource(path, passphrase=passphrase)
     return DiskImageSource(path, raw=raw, level=level)
 
 
@@ -50,6 +52,7 @@ def open_sink(
     confirmed: bool,
     image_name: str = "",
     session_name: str | None = None,
+    passphrase: bytes | None = None,
 ) -> StreamSink:
     """The client's target for `to=PATH`, given what the master announced it will send.
 
@@ -64,8 +67,14 @@ def open_sink(
     if Path(path).suffix == IMAGE_SUFFIX:
         raise UsageError(f"to={path}: a client writes a disk or a raw disk file, not an image file; "
                          "save images with 'img make'")
-    if stream_format == StreamFormat.IMGCAST:
-        sink: StreamSink = ImageSink(path, disk_size=disk_size, confirmed=confirmed)
+    if stream_format == StreamFormat.SEALED_IMGCAST:
+        if passphrase is None:
+            raise UsageError("the master sends an encrypted image; this computer needs the passphrase")
+        from ..secure.image import OpeningSink
+
+        sink: StreamSink = OpeningSink(ImageSink(path, disk_size=disk_size, confirmed=confirmed), passphrase)
+    elif stream_format == StreamFormat.IMGCAST:
+        sink = ImageSink(path, disk_size=disk_size, confirmed=confirmed)
     else:
         sink = RawDiskSink(path, disk_size=disk_size, confirmed=confirmed)
     # The target keeps its image-safe data; a verified finish() records the new last base image.
