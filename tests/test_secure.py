@@ -271,7 +271,8 @@ def test_a_forged_start_with_tiny_or_huge_blocks_is_refused_not_adopted() -> Non
 
 
 def test_a_forged_end_claiming_billions_of_slices_is_refused() -> None:
-    from fuzz_targets import MASTER, SID as FUZZ_SID, _transferring_client
+    from fuzz_targets import MASTER, _transferring_client
+    from fuzz_targets import SID as FUZZ_SID
 
     client = _transferring_client()
     end = wire.build(wire.Kind.END, FUZZ_SID, MASTER, slices=4_000_000_000, stream_size=2**60, sha256=bytes(32))
