@@ -252,9 +252,7 @@ class Client(MachineBase):
         size = self._stream_size or 0
         if ok:
             self._emit(TargetVerified(sha256.hex(), size))
-        # a target that failed may have no digest at all: the verdict still goes out
-        digest = sha256 if len(sha256) == 32 else bytes(32)
-        self._done_payload = {"ok": ok, "sha256": digest, "size": size, "reason": reason[:250]}
+        self._done_payload = {"ok": ok, "sha256": sha256, "size": size, "reason": reason[:250]}
         self.state = State.REPORTING
         self._next_done = now
         self._verdict = (ok, reason)
