@@ -101,8 +101,9 @@ class Joined(Event):
 @dataclass(frozen=True)
 class ClientJoined(Event):
     client: Peer
-    joined: int  # clients in the lobby now
+    joined: int  # clients in the lobby now (with late joiners: in the session)
     wanted: int | None  # clients=N, when given
+    late: bool = False  # joined while the transfer ran: it gets what it missed in a catch-up pass
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,36 @@ class ClientProgress(Event):
     done: int
     lost: int
     repaired: int
+    rate: float = 0.0  # bytes/s its own link delivers to it lately (what the master hears it received)
+    pass_no: int = 1  # the pass it takes part in; 0: it waits for the next one (catching up)
+    catching_up: bool = False  # fell behind or joined late: it gets what it misses in further passes
+
+
+@dataclass(frozen=True)
+class ClientCatchingUp(Event):
+    """The master: a client no longer holds the others back; it keeps what it received and gets
+    the rest in a further pass (`reason` says why: too slow for the others, or joined late)."""
+
+    client: Peer
+    reason: str
+
+
+@dataclass(frozen=True)
+class PassStarted(Event):
+    """The master: a catch-up pass begins, for these clients, over `slices` slices they lack."""
+
+    pass_no: int
+    clients: tuple[Peer, ...]
+    slices: int
+
+
+@dataclass(frozen=True)
+class CatchingUp(Event):
+    """A client: this computer gets what it missed in a further pass (pass_no 0: waiting for
+    it, while the others finish; else the catch-up pass it now takes part in)."""
+
+    pass_no: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -190,6 +221,17 @@ class TargetVerified(Event):
 
 
 @dataclass(frozen=True)
+class CaughtUp:
+    """One client that fell behind (or joined late) and still finished."""
+
+    client_id: str
+    host: str
+    late: bool  # joined after the transfer began (else: was too slow for the others)
+    passes: int  # the pass it finished in
+    seconds: float  # from falling behind (or joining) to its verdict
+
+
+@dataclass(frozen=True)
 class SessionFinished(Event):
     """The session is over. On the master it lists every client; on a client only itself."""
 
@@ -199,6 +241,8 @@ class SessionFinished(Event):
     sha256: str
     size: int
     seconds: float
+    drop_reasons: tuple[str, ...] = ()  # why each of `dropped` was dropped, in the same order
+    caught_up: tuple[CaughtUp, ...] = ()  # the clients that finished in a catch-up pass
 
     @property
     def all_verified(self) -> bool:

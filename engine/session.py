@@ -34,6 +34,7 @@ from .protocol.master import Master
 from .protocol.participant import Participant
 from .stream import StreamSink, StreamSource
 from .stream.base import reader_for, writer_for
+from .protocol.policy import parse_slow_policy
 from .stream.open import open_sink, open_source, target_capacity
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ class SessionSettings:
     host: str = field(default_factory=socket.gethostname)
     source_options: dict[str, Any] = field(default_factory=dict)  # e.g. raw=True, level="size"
     passphrase: bytes | None = field(default=None, repr=False)  # a secured session (engine/secure)
+    slow_clients: str = "catch-up"  # master: catch-up | wait | drop:RATE (engine/protocol/policy.py)
+    late_join: bool = True  # master: accept clients that arrive while the transfer runs
 
     @property
     def secured(self) -> bool:
@@ -79,6 +82,7 @@ class SessionSettings:
             raise UsageError(f"--mtu {self.mtu}: give an MTU from {MIN_MTU} to {MAX_MTU} bytes "
                              "(1500 on most Ethernet, 9000 with jumbo frames)")
         check_interface(self.interface)
+        parse_slow_policy(self.slow_clients)
 
 
 class SessionRunner:
@@ -237,6 +241,7 @@ class SessionRunner:
                     wanted=s.clients,
                     lobby_timeout=None if s.timeout_minutes is None else s.timeout_minutes * 60.0,
                     config=self.config, mtu=mtu,
+                    slow_policy=parse_slow_policy(s.slow_clients), late_join=s.late_join,
                 )
             else:
                 self.machine = Client(

@@ -46,6 +46,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--yes", action="store_true", help="write to a disk without asking")
     p.add_argument("--raw", action="store_true", help="send every sector, not only used blocks")
     add_passphrase_option(p, "a secured session (every computer of it needs the same passphrase)")
+    p.add_argument("--slow-clients", default="catch-up", metavar="POLICY",
+                   help="master: what a client too slow for the others gets: catch-up (default: the "
+                   "others go at their own pace, it gets what it missed in a further pass), wait "
+                   "(everyone at the slowest pace) or drop:RATE (drop it after 10 s below RATE "
+                   "bytes/s, e.g. drop:5M)")
+    p.add_argument("--no-late-join", dest="late_join", action="store_false",
+                   help="master: refuse computers that arrive after the transfer has started "
+                   "(by default they join and get what they missed in a catch-up pass)")
     p.set_defaults(run=run)
 
 
@@ -130,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
     settings.ttl = args.ttl
     settings.rate = args.rate
     settings.mtu = args.mtu
+    settings.slow_clients = args.slow_clients
+    settings.late_join = args.late_join
     settings.confirmed = args.yes
     if args.raw:
         settings.source_options["raw"] = True

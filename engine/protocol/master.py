@@ -38,6 +38,7 @@ from ..stream.base import StreamFormat
 from . import fec
 from .common import MachineBase, ProtocolConfig, Transmit, mtu_for_block_size, sender_hex
 from .pacing import RateController
+from .policy import SlowPolicy
 
 _BLOCK_KINDS = (int(wire.Kind.DATA), int(wire.Kind.PARITY))
 TICK = 0.1  # housekeeping: silence checks, progress events, rate changes
@@ -114,8 +115,12 @@ class Master(MachineBase):
         config: ProtocolConfig | None = None,
         rng: random.Random | None = None,
         mtu: int | None = None,
+        slow_policy: SlowPolicy | None = None,
+        late_join: bool = True,
     ) -> None:
         super().__init__(session_id, sender, config, rng)
+        self.slow_policy = slow_policy or SlowPolicy()
+        self.late_join = late_join
         # The largest datagram the master's side of the path takes (its interface, or --mtu);
         # the transfer's blocks fit the least of this and every client's MTU (decided at START).
         self.mtu = mtu or mtu_for_block_size(self.config.block_size)
