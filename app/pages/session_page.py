@@ -1,5 +1,6 @@
 """Session page: the session name with its multicast address previewed as it is typed, the
-start rule (clients / timeout), the network interface and an optional rate limit.
+start rule (clients / timeout), the network interface and an optional rate limit, and what the
+master does about slow and late clients (`--slow-clients`, `--no-late-join`).
 
 The preview and the "how this address is made" panel come straight from
 imgcast.engine.naming, so they always equal `img address NAME [--explain]`.
@@ -11,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QToolButton,
     QTreeWidget,
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.errors import ImgcastError
 from ...engine.naming import DEFAULT_PORT, check_name, session_address
+from ...engine.protocol.policy import parse_slow_policy
 from ..choices import DEFAULT_CLIENTS, DEFAULT_TIMEOUT_MINUTES, SessionChoices
 from ..inventory_source import InventorySource
 from ..signals import emit
@@ -167,6 +171,7 @@ class SessionPage(WizardPage):
         port_label.setBuddy(self.port_spin)
         net_form.addRow(port_label, self.port_spin)
         boxes.addWidget(net_box, 1)
+        boxes.addWidget(self._slow_clients_box(), 1)
         self.body.addLayout(boxes)
         demo_row = QHBoxLayout()
         self.demo_button = QPushButton(self.tr("Run it as a &demo on this computer"))
@@ -187,6 +192,79 @@ class SessionPage(WizardPage):
         self._name_changed("")
         self._restore()
 
+    def _slow_clients_box(self) -> QGroupBox:
+        """--slow-clients and --no-late-join: the choices are the engine's words, the rate its parser's."""
+        box = QGroupBox(self.tr("Slow and late clients"))
+        form = QFormLayout(box)
+        self.slow_group = QButtonGroup(box)
+        self.slow_radios = {
+            "catch-up": QRadioButton(self.tr("Catch &up (the others go on at their own pace)")),
+            "wait": QRadioButton(self.tr("&Wait for the slowest")),
+            "drop": QRadioButton(self.tr("D&rop clients slower than")),
+        }
+        self.slow_radios["catch-up"].setToolTip(self.tr(
+            "A client too slow for the others keeps what it received and gets the rest in a further "
+            "pass, at a pace it can take; nobody waits for it and nobody is dropped for being slow."))
+        self.slow_radios["wait"].setToolTip(self.tr(
+            "Everyone receives at the pace of the slowest client (as udpcast and ZENworks did)."))
+        self.slow_radios["drop"].setToolTip(self.tr(
+            "Like catch up, but a client that stays below this rate for 10 seconds is dropped and "
+            "listed with the reason."))
+        self.slow_radios["catch-up"].setChecked(True)
+        for radio in self.slow_radios.values():
+            self.slow_group.addButton(radio)
+        form.addRow(self.slow_radios["catch-up"])
+        form.addRow(self.slow_radios["wait"])
+        drop_row = QHBoxLayout()
+        drop_row.addWidget(self.slow_radios["drop"])
+        self.drop_rate_edit = QLineEdit("5M")
+        self.drop_rate_edit.setToolTip(self.tr("Bytes per second: for example 5M, 500k or 1.5G."))
+        self.drop_rate_edit.setMaximumWidth(self.drop_rate_edit.fontMetrics().horizontalAdvance("0") * 10)
+        drop_row.addWidget(self.drop_rate_edit)
+        drop_row.addWidget(QLabel(self.tr("bytes/s")))
+        drop_row.addStretch(1)
+        form.addRow(drop_row)
+        self.slow_problem = QLabel()
+        self.slow_problem.setObjectName("inlineError")
+        self.slow_problem.setWordWrap(True)
+        self.slow_problem.hide()
+        form.addRow(self.slow_problem)
+        self.late_join_check = QCheckBox(self.tr("Computers that arrive la&te may still join"))
+        self.late_join_check.setToolTip(self.tr(
+            "A client that joins while the image is being sent gets what it missed in a catch-up pass. "
+            "Off: the session is closed once it has started."))
+        self.late_join_check.setChecked(True)
+        form.addRow(self.late_join_check)
+        self.slow_box = box
+        self.drop_rate_edit.textChanged.connect(self._slow_changed)
+        self.slow_group.buttonToggled.connect(self._slow_changed)
+        self._slow_changed()
+        return box
+
+    def slow_clients(self) -> str:
+        """The --slow-clients words for the choice made (the rate as typed: the engine parses it)."""
+        for word, radio in self.slow_radios.items():
+            if radio.isChecked():
+                return f"drop:{self.drop_rate_edit.text().strip()}" if word == "drop" else word
+        return "catch-up"
+
+    def slow_clients_problem(self) -> str:
+        """Why the slow-clients choice cannot be used, in the engine's one line; '' when it can."""
+        if not self.slow_box.isEnabled():
+            return ""
+        try:
+            parse_slow_policy(self.slow_clients())
+        except ImgcastError as error:
+            return str(error)
+        return ""
+
+    def _slow_changed(self, *_: object) -> None:
+        self.drop_rate_edit.setEnabled(self.slow_radios["drop"].isChecked())
+        problem = self.slow_clients_problem()
+        self.slow_problem.setText(problem)
+        self.slow_problem.setVisible(bool(problem))
+        emit(self.completeChanged)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         wide = event.size().width() >= SIDE_BY_SIDE_WIDTH
@@ -204,6 +282,12 @@ class SessionPage(WizardPage):
         self.rate_check.setChecked(rate > 0)
         if rate > 0:
             self.rate_spin.setValue(rate)
+        slow = str(settings.value("session/slow_clients", "catch-up"))
+        word, _, drop_rate = slow.partition(":")
+        self.slow_radios.get(word, self.slow_radios["catch-up"]).setChecked(True)
+        if drop_rate:
+            self.drop_rate_edit.setText(drop_rate)
+        self.late_join_check.setChecked(str(settings.value("session/late_join", "true")).lower() == "true")
 
     def _remember(self) -> None:
         settings = QSettings()
@@ -212,6 +296,8 @@ class SessionPage(WizardPage):
         settings.setValue("session/timeout_minutes", self.timeout_spin.value())
         settings.setValue("session/port", self.port_spin.value())
         settings.setValue("session/rate_mb", self.rate_spin.value() if self.rate_check.isChecked() else 0)
+        settings.setValue("session/slow_clients", self.slow_clients())
+        settings.setValue("session/late_join", self.late_join_check.isChecked())
 
     # --- the name and its address ------------------------------------------------------
 
@@ -247,7 +333,7 @@ class SessionPage(WizardPage):
         self.explain_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def is_complete(self) -> bool:
-        return check_name(self.name_edit.text()) is None
+        return check_name(self.name_edit.text()) is None and not self.slow_clients_problem()
 
     # --- interfaces ----------------------------------------------------------------------
 
@@ -282,6 +368,8 @@ class SessionPage(WizardPage):
         # The start rule only matters where this computer may become the master.
         self.start_box.setEnabled(choices.role != "client")
         self.rate_check.setEnabled(choices.role != "client")
+        self.slow_box.setEnabled(choices.role != "client")
+        self._slow_changed()
         self.name_edit.setFocus()
 
     def leave(self, choices: SessionChoices) -> bool:
@@ -292,6 +380,12 @@ class SessionPage(WizardPage):
         choices.port = self.port_spin.value()
         choices.rate = self.rate_spin.value() * MEGABYTE if self.rate_check.isChecked() else None
         choices.passphrase = self.passphrase_edit.text().encode() or None
+        problem = self.slow_clients_problem()
+        self.show_error(problem)
+        if problem:
+            return False
+        choices.slow_clients = self.slow_clients()
+        choices.late_join = self.late_join_check.isChecked()
         QSettings().setValue("session/interface", choices.interface)
         self._remember()
         return True
