@@ -170,10 +170,12 @@ class ClientTableModel(QAbstractTableModel):
         return None
 
     def state_text(self, row: ClientRow) -> str:
-        if row.state == "catching up" and not row.reason:
-            return self.tr("joined late, catching up") if row.late else self.tr("catching up")
+        # Short words for the ones in the middle of a pass (the why is in the tooltip and the log):
+        # a kiosk's state column has room for little more.
+        if row.state == "catching up":
+            return self.tr("joined late") if row.late else self.tr("catching up")
         if row.state == "verified" and row.caught_up is not None:
-            return self.tr("verified: {0}").format(self.caught_up_text(row.caught_up))
+            return self.tr("verified in pass {0}").format(row.caught_up.passes)
         text = {"joined": self.tr("joined, waiting"), "receiving": self.tr("receiving"),
                 "catching up": self.tr("catching up"),
                 "verified": self.tr("verified"), "failed": self.tr("failed"),
@@ -181,15 +183,17 @@ class ClientTableModel(QAbstractTableModel):
         return f"{text}: {row.reason}" if row.reason else text
 
     def caught_up_text(self, caught: ev.CaughtUp) -> str:
-        """'caught up in pass 2, 0:27 after it fell behind' (the table and the summary say it)."""
+        """'caught up in pass 2, 0:27 after it fell behind' (the summary says it, the table's tooltip too)."""
         after = self.tr("it joined late") if caught.late else self.tr("it fell behind")
         return self.tr("caught up in pass {0}, {1} after {2}").format(
             caught.passes, human_duration(caught.seconds), after)
 
     def pass_text(self, row: ClientRow) -> str:
+        if row.caught_up is not None:
+            return str(row.caught_up.passes)
         if row.state not in self.ACTIVE:
-            return str(row.caught_up.passes) if row.caught_up is not None else "—"
-        return self.tr("waits for the next") if row.pass_no == 0 else str(row.pass_no)
+            return str(row.pass_no) if row.state == "verified" and row.pass_no else "—"
+        return self.tr("waiting") if row.pass_no == 0 else str(row.pass_no)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -222,5 +226,7 @@ class ClientTableModel(QAbstractTableModel):
             return self._icon(name) if name else None
         if role == Qt.ItemDataRole.ToolTipRole:
             # The client id tells apart two computers that report the same host name.
-            return "\n".join(t for t in (self.tr("client id {0}").format(row.peer.client_id), row.reason) if t)
+            caught_up = self.caught_up_text(row.caught_up) if row.caught_up is not None else ""
+            return "\n".join(t for t in (self.tr("client id {0}").format(row.peer.client_id), row.reason, caught_up)
+                             if t)
         return None

@@ -341,7 +341,7 @@ def test_the_last_session_answers_are_remembered(qtbot, qloop):  # noqa: F811
     page.port_spin.setValue(9400)
     page.rate_check.setChecked(True)
     page.rate_spin.setValue(40)
-    page.slow_radios["drop"].setChecked(True)
+    page.slow_combo.setCurrentIndex(page.slow_combo.findData("drop"))
     page.drop_rate_edit.setText("7.5M")
     page.late_join_check.setChecked(False)
     first.go("session")

@@ -40,8 +40,9 @@ def describe(event: ev.Event) -> str:
 
     if isinstance(event, ev.ClientJoined):
         size = human_size(event.client.target_size) if event.client.target_size else "a file"
-        late = " late: it gets what it missed in a catch-up pass" if event.late else ""
-        return f"{who(event.client)} joined{late}, target {size}"
+        late = " late" if event.late else ""
+        then = ": it gets what it missed in a catch-up pass" if event.late else ""
+        return f"{who(event.client)} joined{late}, target {size}{then}"
     if isinstance(event, ev.ClientCatchingUp):
         return f"{who(event.client)} is catching up ({event.reason}): it gets the rest in a further pass"
     if isinstance(event, ev.PassStarted):

@@ -12,7 +12,6 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
     QSpinBox,
     QToolButton,
     QTreeWidget,
@@ -136,6 +134,13 @@ class SessionPage(WizardPage):
         timeout_label = QLabel(self.tr("…or start after &minutes:"))
         timeout_label.setBuddy(self.timeout_spin)
         start_form.addRow(timeout_label, self.timeout_spin)
+        # Whether the door closes when sending starts (--no-late-join when unticked).
+        self.late_join_check = QCheckBox(self.tr("Computers that arrive la&te may still join"))
+        self.late_join_check.setToolTip(self.tr(
+            "A client that joins while the image is being sent gets what it missed in a catch-up pass. "
+            "Unticked: nobody can join once sending has started."))
+        self.late_join_check.setChecked(True)
+        start_form.addRow(self.late_join_check)
         self.start_box = start_box
         # Side by side when the page is wide (stacked, they pushed the explain panel off a kiosk's
         # 800 rows), stacked when narrow (side by side, they would hold the window 750 px wide).
@@ -171,8 +176,9 @@ class SessionPage(WizardPage):
         port_label.setBuddy(self.port_spin)
         net_form.addRow(port_label, self.port_spin)
         boxes.addWidget(net_box, 1)
-        boxes.addWidget(self._slow_clients_box(), 1)
         self.body.addLayout(boxes)
+        self.body.addLayout(self._slow_clients_row())
+        self.body.addWidget(self.slow_problem)
         demo_row = QHBoxLayout()
         self.demo_button = QPushButton(self.tr("Run it as a &demo on this computer"))
         self.demo_button.setToolTip(self.tr(
@@ -192,65 +198,50 @@ class SessionPage(WizardPage):
         self._name_changed("")
         self._restore()
 
-    def _slow_clients_box(self) -> QGroupBox:
-        """--slow-clients and --no-late-join: the choices are the engine's words, the rate its parser's."""
-        box = QGroupBox(self.tr("Slow and late clients"))
-        form = QFormLayout(box)
-        self.slow_group = QButtonGroup(box)
-        self.slow_radios = {
-            "catch-up": QRadioButton(self.tr("Catch &up (the others go on at their own pace)")),
-            "wait": QRadioButton(self.tr("&Wait for the slowest")),
-            "drop": QRadioButton(self.tr("D&rop clients slower than")),
-        }
-        self.slow_radios["catch-up"].setToolTip(self.tr(
-            "A client too slow for the others keeps what it received and gets the rest in a further "
-            "pass, at a pace it can take; nobody waits for it and nobody is dropped for being slow."))
-        self.slow_radios["wait"].setToolTip(self.tr(
-            "Everyone receives at the pace of the slowest client (as udpcast and ZENworks did)."))
-        self.slow_radios["drop"].setToolTip(self.tr(
-            "Like catch up, but a client that stays below this rate for 10 seconds is dropped and "
-            "listed with the reason."))
-        self.slow_radios["catch-up"].setChecked(True)
-        for radio in self.slow_radios.values():
-            self.slow_group.addButton(radio)
-        form.addRow(self.slow_radios["catch-up"])
-        form.addRow(self.slow_radios["wait"])
-        drop_row = QHBoxLayout()
-        drop_row.addWidget(self.slow_radios["drop"])
+    def _slow_clients_row(self) -> QHBoxLayout:
+        """--slow-clients as one row under the boxes (a third box beside them squeezed all three
+        on a kiosk); the words are the engine's, and so is the parser that checks the rate."""
+        row = QHBoxLayout()
+        self.slow_combo = QComboBox()
+        for word, text, tip in (
+            ("catch-up", self.tr("Catch up (the others go on at their own pace)"), self.tr(
+                "A client too slow for the others keeps what it received and gets the rest in a further "
+                "pass, at a pace it can take; nobody waits for it and nobody is dropped for being slow.")),
+            ("wait", self.tr("Wait for the slowest"), self.tr(
+                "Everyone receives at the pace of the slowest client (as udpcast and ZENworks did).")),
+            ("drop", self.tr("Drop clients slower than"), self.tr(
+                "Like catch up, but a client that stays below this rate for 10 seconds is dropped and "
+                "listed with the reason.")),
+        ):
+            self.slow_combo.addItem(text, word)
+            self.slow_combo.setItemData(self.slow_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.slow_label = QLabel(self.tr("Sl&ow clients:"))
+        self.slow_label.setBuddy(self.slow_combo)
+        row.addWidget(self.slow_label)
+        row.addWidget(self.slow_combo)
         self.drop_rate_edit = QLineEdit("5M")
         self.drop_rate_edit.setToolTip(self.tr("Bytes per second: for example 5M, 500k or 1.5G."))
-        self.drop_rate_edit.setMaximumWidth(self.drop_rate_edit.fontMetrics().horizontalAdvance("0") * 10)
-        drop_row.addWidget(self.drop_rate_edit)
-        drop_row.addWidget(QLabel(self.tr("bytes/s")))
-        drop_row.addStretch(1)
-        form.addRow(drop_row)
+        row.addWidget(self.drop_rate_edit)
+        self.drop_rate_unit = QLabel(self.tr("bytes/s"))
+        row.addWidget(self.drop_rate_unit)
+        row.addStretch(1)
         self.slow_problem = QLabel()
         self.slow_problem.setObjectName("inlineError")
         self.slow_problem.setWordWrap(True)
         self.slow_problem.hide()
-        form.addRow(self.slow_problem)
-        self.late_join_check = QCheckBox(self.tr("Computers that arrive la&te may still join"))
-        self.late_join_check.setToolTip(self.tr(
-            "A client that joins while the image is being sent gets what it missed in a catch-up pass. "
-            "Off: the session is closed once it has started."))
-        self.late_join_check.setChecked(True)
-        form.addRow(self.late_join_check)
-        self.slow_box = box
         self.drop_rate_edit.textChanged.connect(self._slow_changed)
-        self.slow_group.buttonToggled.connect(self._slow_changed)
+        self.slow_combo.currentIndexChanged.connect(self._slow_changed)
         self._slow_changed()
-        return box
+        return row
 
     def slow_clients(self) -> str:
         """The --slow-clients words for the choice made (the rate as typed: the engine parses it)."""
-        for word, radio in self.slow_radios.items():
-            if radio.isChecked():
-                return f"drop:{self.drop_rate_edit.text().strip()}" if word == "drop" else word
-        return "catch-up"
+        word = str(self.slow_combo.currentData())
+        return f"drop:{self.drop_rate_edit.text().strip()}" if word == "drop" else word
 
     def slow_clients_problem(self) -> str:
         """Why the slow-clients choice cannot be used, in the engine's one line; '' when it can."""
-        if not self.slow_box.isEnabled():
+        if not self.slow_combo.isEnabled():
             return ""
         try:
             parse_slow_policy(self.slow_clients())
@@ -259,7 +250,9 @@ class SessionPage(WizardPage):
         return ""
 
     def _slow_changed(self, *_: object) -> None:
-        self.drop_rate_edit.setEnabled(self.slow_radios["drop"].isChecked())
+        dropping = self.slow_combo.currentData() == "drop"
+        self.drop_rate_edit.setVisible(dropping)
+        self.drop_rate_unit.setVisible(dropping)
         problem = self.slow_clients_problem()
         self.slow_problem.setText(problem)
         self.slow_problem.setVisible(bool(problem))
@@ -284,7 +277,7 @@ class SessionPage(WizardPage):
             self.rate_spin.setValue(rate)
         slow = str(settings.value("session/slow_clients", "catch-up"))
         word, _, drop_rate = slow.partition(":")
-        self.slow_radios.get(word, self.slow_radios["catch-up"]).setChecked(True)
+        self.slow_combo.setCurrentIndex(max(self.slow_combo.findData(word), 0))
         if drop_rate:
             self.drop_rate_edit.setText(drop_rate)
         self.late_join_check.setChecked(str(settings.value("session/late_join", "true")).lower() == "true")
@@ -368,7 +361,8 @@ class SessionPage(WizardPage):
         # The start rule only matters where this computer may become the master.
         self.start_box.setEnabled(choices.role != "client")
         self.rate_check.setEnabled(choices.role != "client")
-        self.slow_box.setEnabled(choices.role != "client")
+        for widget in (self.slow_label, self.slow_combo, self.drop_rate_edit, self.drop_rate_unit):
+            widget.setEnabled(choices.role != "client")
         self._slow_changed()
         self.name_edit.setFocus()
 
