@@ -146,6 +146,8 @@ BODIES: dict[Kind, c.Construct] = {
         "queue_delay" / c.Int16ub,  # least queueing delay seen since the last report (STAMP_UNITs)
         "echo" / c.Int16ub,  # the newest block stamp seen ...
         "echo_age" / c.Int16ub,  # ... and how long ago it arrived (STAMP_UNITs): a round-trip sample
+        "pass_no" / c.Int16ub,  # the pass the client follows (0: none, catching up): what it
+        # reports about the path means something for that pass's pacing only
     ),
     Kind.END: c.Struct("slices" / c.Int32ub, "stream_size" / c.Int64ub, "sha256" / c.Bytes(32),
                        "pass_no" / c.Int16ub),  # the last pass sent in full: what its clients miss now is lost
@@ -279,7 +281,7 @@ def parse(data: bytes | memoryview) -> Datagram:
 
 
 _KIND_BY_NUMBER = {int(k): k for k in Kind}
-_FIXED_BODY = {Kind.REPORT: 34, Kind.END: 46}
+_FIXED_BODY = {Kind.REPORT: 36, Kind.END: 46}
 
 
 def _parse_twin(kind: Kind, data: bytes | memoryview) -> Any:

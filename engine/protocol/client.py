@@ -648,7 +648,9 @@ class Client(MachineBase):
             self._complete(number, buf)
         if number > self._highest:
             self._highest = number
-        if number > self._frontier:
+        if number > self._frontier and kind == _DATA:
+            # (data only: a parity block may repair an earlier pass's slice for its members,
+            # while our pass has not reached that slice yet)
             previous = self._frontier
             self._frontier = number
             if not following:
@@ -881,7 +883,7 @@ class Client(MachineBase):
                    lost=self.lost % (1 << 32), repaired=self.repaired % (1 << 32),
                    received=self.received % (1 << 32), clock_ms=int(now * 1000) % (1 << 32),
                    queue_delay=wire.NO_DELAY if queue is None else min(max(queue, 0), wire.NO_DELAY - 1),
-                   echo=echo, echo_age=age)
+                   echo=echo, echo_age=age, pass_no=max(0, self.member_pass))
 
     def _needs(self) -> list[dict[str, int]]:
         """The slices we lack, as ranges from where our stream stands (at most MAX_NEED_RANGES:

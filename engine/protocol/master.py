@@ -440,7 +440,10 @@ class Master(MachineBase):
     def _on_report(self, record: ClientRecord, body: object, now: float) -> None:
         b = body
         self._measure(record, b.received, b.clock_ms)  # type: ignore[attr-defined]
-        if record.state == "active" and (record.pass_no == self._pass or not self._members()):
+        paced = record.pass_no == self._pass and b.pass_no in (self._pass, 0 if self._pass == 1 else -1)  # type: ignore[attr-defined]
+        # (a member that has not heard yet that it is one reports on another pass's traffic:
+        # in pass 1, a report before START arrived says 0)
+        if record.state == "active" and (paced or not self._members()):
             rtt = None
             if b.echo_age != wire.NO_DELAY:  # type: ignore[attr-defined]
                 ticks = (wire.stamp_at(now) - b.echo - b.echo_age) % wire.STAMP_MOD  # type: ignore[attr-defined]
@@ -510,6 +513,15 @@ class Master(MachineBase):
         self._send_start()  # tell it now: it stops asking for repairs of this pass
         self._maybe_next_pass(now)
 
+    @property
+    def _repair_holdoff(self) -> float:
+        """How long a repair just sent counts as on its way: at least the configured holdoff,
+        and longer than the worst round trip the clients' echoes show (a queue on the path,
+        at this interface or a switch, delays a repair behind the data sent before it; a NAK
+        asked again meanwhile is not a new loss)."""
+        rtts = [p.rtt for p in self.pacer.paths.values() if p.rtt is not None]
+        return max(self.config.repair_holdoff, 1.5 * max(rtts, default=0.0))
+
     def _on_nak(self, body: object, now: float, pass_no: int) -> None:
         self.stats.naks += 1
         for entry in body.entries:  # type: ignore[attr-defined]
@@ -519,7 +531,7 @@ class Master(MachineBase):
                 # than the asker's, whose own pass sends the slice again
                 continue
             missing = entry.missing
-            if now - record.repaired_at < self.config.repair_holdoff:
+            if now - record.repaired_at < self._repair_holdoff:
                 # The NAK crossed the repairs just sent: they will reach this client too, so it
                 # needs only what they do not cover (asking for all of it again doubled the
                 # repair traffic at 5 % loss).
@@ -655,7 +667,7 @@ class Master(MachineBase):
         for record in list(self.clients.values()):
             if record.state in ("lobby", "active") and now - record.last_heard > limit:
                 self._lose(record, f"no word from it for {limit:g} s", now)
-        if self.phase is Phase.TRANSFER:
+        if self.phase is Phase.TRANSFER or (self.phase is Phase.ENDING and self._close_at is None):
             self._check_slow(now)
         self._maybe_next_pass(now)
         if self.phase is not Phase.LOBBY:
@@ -679,7 +691,7 @@ class Master(MachineBase):
                     self._leave_behind(rates[client], now, self._straggler_reason(client))
             members = self._members()
         # A member whose target writes too slowly holds the window shut: the others wait.
-        blocked = (self._send_slice < self._fed and len(members) > 1
+        blocked = (self.phase is Phase.TRANSFER and self._send_slice < self._fed and len(members) > 1
                    and self._position(self._send_slice) >= self._position(self._min_watermark) + self._window)
         if not blocked:
             self._stalled_since = None
@@ -904,7 +916,8 @@ class Master(MachineBase):
         # the same datagrams as parity and no erasure coding on either side (at 1 Gbit/s with
         # loss, coding was most of both computers' CPU). Several: parity mends a different loss
         # at each, which named blocks cannot.
-        alone = sum(1 for r in self.clients.values() if r.state == "active" and r.pass_no) <= 1
+        alone = (sum(1 for r in self.clients.values() if r.state == "active" and r.pass_no) <= 1
+                 and record.pass_no == self._pass)  # an earlier pass's slice: parity (see the client's frontier)
         if not alone and record.k > 1 and record.parity_next + count <= wire.MAX_SHARES:
             shares = list(range(record.parity_next, record.parity_next + count))
             record.parity_next += count
@@ -923,7 +936,7 @@ class Master(MachineBase):
             count = len(wanted)
             _stamp_blocks(data, 0, count, seg, wire.stamp_at(now))
         # repairs in flight: those of the last holdoff, which NAKs arriving now may have crossed
-        in_flight = record.repaired_count if now - record.repaired_at < self.config.repair_holdoff else 0
+        in_flight = record.repaired_count if now - record.repaired_at < self._repair_holdoff else 0
         record.repaired_at = now
         record.repaired_count = in_flight + count
         self.stats.repair_datagrams += count

@@ -51,7 +51,10 @@ MIN_SAMPLE = 400  # datagrams a loss fraction is taken over (reports are summed 
 FLOOR_HISTORY = 12  # report intervals a client's loss floor is the minimum of
 RATE_SPAN = 0.05  # seconds a receive-rate sample spans at least (reports are summed until then)
 RATE_HISTORY = 6  # samples the delivered rate is the best of
-DEEPEST_CUT = 0.5  # one reaction never more than halves the rate
+DEEPEST_CUT = 0.5  # one reaction never more than halves the rate (after start-up: see _cut)
+START_CUT = 0.125  # the reaction that ends start-up may go this deep: doubling every 50 ms
+# overshoots by several times before the first report of a queue comes back
+LOCAL_GAP = 0.025  # seconds between two reactions to our own interface's drops, holdoff or not
 PROBE_STEP = 25e3  # bytes/s added per growth step past the link's last known rate, at first
 STRAGGLER = 0.5  # a path delivering less than this share of the best member's is a straggler's
 PATIENCE = 1.0  # seconds a pass waits for every member's first rate sample before judging
@@ -120,6 +123,7 @@ class RateController:
         self._hold_until = now
         self._calm_since = now
         self._last_cut_rate = 0.0 if known is None else self.rate * DRAIN
+        self._last_local_cut = -1.0
         self._sent_log: deque[tuple[float, int]] = deque()  # (time, bytes) over the last 0.2 s
         self._sent_recent = 0
 
@@ -167,9 +171,13 @@ class RateController:
             self._congestion(client, path, now, "loss")
 
     def on_local_drop(self, now: float) -> None:
-        """The master's own interface refused a datagram (its queue is full)."""
-        if now < self._hold_until:
+        """The master's own interface refused a datagram (its queue is full). Unlike a report,
+        this is now and here: while it goes on, the rate goes down again every LOCAL_GAP, also
+        within the holdoff (halving at most each time), or an overshoot would go on overflowing
+        the queue for the whole holdoff."""
+        if now < self._hold_until and now - self._last_local_cut < LOCAL_GAP:
             return
+        self._last_local_cut = now
         # Every client receives what this interface passes: the best of their receive rates is
         # its rate. Before any report, what we managed to send recently.
         delivered = [p.delivered_rate / max(0.5, 1 - p.loss_floor) for p in self.paths.values() if p.delivered_rate]
@@ -203,8 +211,8 @@ class RateController:
     # --- inside ---------------------------------------------------------------------------
 
     def _grow(self, now: float) -> None:
-        if now < self._judging_until:
-            return
+        if now < self._judging_until or (not self.slow_start and not self.paths):
+            return  # a verdict pending; or a pass started at a known rate, with no report yet
         if now - self._born > 0.2 and self._sent_recent / 0.2 < (0.2 if self.slow_start else 0.5) * self.rate:
             return  # not sending at this rate anyway (window, source, operator): no evidence to grow on
         if self.slow_start:
@@ -217,6 +225,10 @@ class RateController:
             # the queue has drained: back to the link's rate in a few steps
             self.rate = min(self.cap, self.rate + (link - self.rate) * 0.5)
             return
+        if not all(p.drained for p in self.paths.values()):
+            return  # the queue of the last episode is still there: no probing past the link
+            # (on a slow link a rate just under it drains a queue slowly; probing meanwhile
+            # rebuilt it, and a queue that never drains no longer counts as congestion)
         # Past it: probe by a step in bytes/s that is the same for every sender (so senders that
         # share a link drift towards equal shares, the cuts being proportional), growing the
         # longer nothing complains, so a faster path is found within a second or two.
@@ -256,9 +268,14 @@ class RateController:
         if self.slow_start:
             self.slow_start = False
             self.stats.slow_start_ended_at = now
-        self.rate = min(self.cap, max(self.floor, target, self.rate * DEEPEST_CUT))
+        deepest = START_CUT if self.slow_start else DEEPEST_CUT
+        self.rate = min(self.cap, max(self.floor, target, self.rate * deepest))
+        # The queue this cut should drain: wait for it before delay counts again. A cut held
+        # back by `deepest` cannot drain it; then the next queue report counts (after the
+        # holdoff) and the rate keeps going down towards what the path delivers.
+        reached = self.rate <= 1.05 * max(self.floor, target)
         for path in self.paths.values():
-            path.drained = False
+            path.drained = not reached
         self._last_cut_rate = self.rate
         self.stats.cuts += 1
         self._hold_until = now + self.holdoff
