@@ -29,6 +29,8 @@ class SessionChoices:
     target_is_disk: bool = False
     confirmed: bool = False
     passphrase: bytes | None = field(default=None, repr=False)  # a secured session; never stored
+    slow_clients: str = "catch-up"  # --slow-clients: catch-up | wait | drop:RATE (the engine parses it)
+    late_join: bool = True  # --no-late-join when False
 
     @property
     def secured(self) -> bool:
@@ -55,4 +57,6 @@ class SessionChoices:
             ttl=self.ttl,
             rate=self.rate,
             confirmed=self.confirmed,
+            slow_clients=self.slow_clients,
+            late_join=self.late_join,
         )

@@ -18,7 +18,7 @@ from PySide6.QtGui import QIcon
 from ..engine import events as ev
 from .signals import emit
 from .theme import icon
-from .units import human_size
+from .units import human_duration, human_rate, human_size
 
 
 @dataclass
@@ -30,6 +30,10 @@ class ClientRow:
     repaired: int = 0
     verified: bool = False
     reason: str = ""
+    rate: float = 0.0  # bytes/s this client receives lately, as the master hears it
+    pass_no: int = 1  # 0: waits for the next (catch-up) pass
+    late: bool = False  # joined while the transfer ran
+    caught_up: ev.CaughtUp | None = None  # finished in a catch-up pass
 
 
 class ClientTableModel(QAbstractTableModel):
@@ -41,9 +45,13 @@ class ClientTableModel(QAbstractTableModel):
         QT_TRANSLATE_NOOP("ClientTableModel", "Disk size"),
         QT_TRANSLATE_NOOP("ClientTableModel", "State"),
         QT_TRANSLATE_NOOP("ClientTableModel", "Progress"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Rate"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Pass"),
         QT_TRANSLATE_NOOP("ClientTableModel", "Lost / repaired"),
         QT_TRANSLATE_NOOP("ClientTableModel", "Verified"),
     )
+    STATE_COLUMN = 3
+    ACTIVE = ("joined", "receiving", "catching up")  # no verdict yet
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -85,7 +93,11 @@ class ClientTableModel(QAbstractTableModel):
     def apply(self, event: ev.Event) -> None:
         """Update the table from one of the master's events (others are ignored)."""
         if isinstance(event, ev.ClientJoined):
-            self._changed(self._upsert(event.client))
+            index = self._upsert(event.client)
+            if event.late:
+                row = self.rows[index]
+                row.state, row.late, row.pass_no = "catching up", True, 0
+            self._changed(index)
         elif isinstance(event, ev.TransferStarted):
             self.total = event.stream_size
             for peer in event.clients:
@@ -97,6 +109,23 @@ class ClientTableModel(QAbstractTableModel):
             if index >= 0:
                 row = self.rows[index]
                 row.done, row.lost, row.repaired = event.done, event.lost, event.repaired
+                row.rate, row.pass_no = event.rate, event.pass_no
+                if row.state in self.ACTIVE:
+                    row.state = "catching up" if event.catching_up else "receiving"
+                    if not event.catching_up:
+                        row.reason = ""
+                self._changed(index)
+        elif isinstance(event, ev.ClientCatchingUp):
+            index = self._upsert(event.client)
+            row = self.rows[index]
+            row.state, row.reason, row.pass_no = "catching up", event.reason, 0
+            self._changed(index)
+        elif isinstance(event, ev.PassStarted):
+            for peer in event.clients:
+                index = self._upsert(peer)
+                row = self.rows[index]
+                if row.state in self.ACTIVE:
+                    row.state, row.pass_no = "catching up", event.pass_no
                 self._changed(index)
         elif isinstance(event, (ev.ClientLeft, ev.ClientDropped, ev.ClientFailed, ev.ClientVerified)):
             index = self._upsert(event.client)
@@ -105,16 +134,21 @@ class ClientTableModel(QAbstractTableModel):
                          ev.ClientFailed: "failed", ev.ClientVerified: "verified"}[type(event)]
             row.reason = getattr(event, "reason", "")
             row.verified = row.state == "verified"
+            row.rate = 0.0
             if row.verified and self.total:
                 row.done = self.total
             self._changed(index)
         elif isinstance(event, ev.SessionFinished):
+            reasons = dict(zip((p.client_id for p in event.dropped), event.drop_reasons, strict=False))
+            caught_up = {c.client_id: c for c in event.caught_up}
             for peers, state in ((event.verified, "verified"), (event.failed, "failed"),
                                  (event.dropped, "dropped")):
                 for peer in peers:
                     index = self._upsert(peer)
                     row = self.rows[index]
                     row.state, row.verified = state, state == "verified"
+                    row.reason = reasons.get(peer.client_id, row.reason if state != "verified" else "")
+                    row.caught_up = caught_up.get(peer.client_id)
                     if row.verified:
                         row.done = event.size
                     self._changed(index)
@@ -136,10 +170,30 @@ class ClientTableModel(QAbstractTableModel):
         return None
 
     def state_text(self, row: ClientRow) -> str:
+        # Short words for the ones in the middle of a pass (the why is in the tooltip and the log):
+        # a kiosk's state column has room for little more.
+        if row.state == "catching up":
+            return self.tr("joined late") if row.late else self.tr("catching up")
+        if row.state == "verified" and row.caught_up is not None:
+            return self.tr("verified in pass {0}").format(row.caught_up.passes)
         text = {"joined": self.tr("joined, waiting"), "receiving": self.tr("receiving"),
+                "catching up": self.tr("catching up"),
                 "verified": self.tr("verified"), "failed": self.tr("failed"),
                 "dropped": self.tr("dropped"), "left": self.tr("left the lobby")}[row.state]
         return f"{text}: {row.reason}" if row.reason else text
+
+    def caught_up_text(self, caught: ev.CaughtUp) -> str:
+        """'caught up in pass 2, 0:27 after it fell behind' (the summary says it, the table's tooltip too)."""
+        after = self.tr("it joined late") if caught.late else self.tr("it fell behind")
+        return self.tr("caught up in pass {0}, {1} after {2}").format(
+            caught.passes, human_duration(caught.seconds), after)
+
+    def pass_text(self, row: ClientRow) -> str:
+        if row.caught_up is not None:
+            return str(row.caught_up.passes)
+        if row.state not in self.ACTIVE:
+            return str(row.pass_no) if row.state == "verified" and row.pass_no else "—"
+        return self.tr("waiting") if row.pass_no == 0 else str(row.pass_no)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -160,13 +214,19 @@ class ClientTableModel(QAbstractTableModel):
                     return human_size(row.done) if row.done else "—"
                 return f"{100 * min(row.done, self.total) / self.total:.0f} %"
             if column == 5:
-                return f"{row.lost} / {row.repaired}"
+                return human_rate(row.rate) if row.rate and row.state in self.ACTIVE else "—"
             if column == 6:
-                return self.tr("yes") if row.verified else ("—" if row.state in ("joined", "receiving") else self.tr("no"))
-        if role == Qt.ItemDataRole.DecorationRole and column == 3:
+                return self.pass_text(row) if row.state != "joined" else "—"
+            if column == 7:
+                return f"{row.lost} / {row.repaired}"
+            if column == 8:
+                return self.tr("yes") if row.verified else ("—" if row.state in self.ACTIVE else self.tr("no"))
+        if role == Qt.ItemDataRole.DecorationRole and column == self.STATE_COLUMN:
             name = {"verified": "verified", "failed": "failed", "dropped": "dropped"}.get(row.state)
             return self._icon(name) if name else None
         if role == Qt.ItemDataRole.ToolTipRole:
             # The client id tells apart two computers that report the same host name.
-            return "\n".join(t for t in (self.tr("client id {0}").format(row.peer.client_id), row.reason) if t)
+            caught_up = self.caught_up_text(row.caught_up) if row.caught_up is not None else ""
+            return "\n".join(t for t in (self.tr("client id {0}").format(row.peer.client_id), row.reason, caught_up)
+                             if t)
         return None

@@ -3,7 +3,8 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m imgcast.app.screenshots [OUTDIR]
 
 The session pages are filled by replaying a short, made-up event sequence (a lobby with three
-clients, a transfer at 40 %, a finished session) through the same signal adapter a real runner
+clients, a transfer at 40 % with a client catching up and one joining late, the catch-up pass,
+a finished session with a dropped and two caught-up clients) through the same signal adapter a real runner
 uses, so every state can be pictured without a network; the image-file pages likewise through
 the imaging adapter (saving at 36 %, saved; putting down at 36 %, verified). The hardware view
 shows this computer, the image-safe data form a sample record.
@@ -147,6 +148,7 @@ def capture(out: Path, kiosk: bool, prefix: str) -> MainWindow:
     window.go("session")
     window.session_page.name_edit.setText("Room 12 Win11")
     window.session_page.explain_button.setChecked(True)
+    window.session_page.slow_combo.setCurrentIndex(window.session_page.slow_combo.findData("drop"))
     shoot(window, out, prefix + "3-session")
     window.session_page.leave(window.choices)
     window.go("disk")
@@ -165,14 +167,27 @@ def capture(out: Path, kiosk: bool, prefix: str) -> MainWindow:
     for step in range(1, 41):
         rate = 95e6 + 10e6 * ((step * 7) % 5) / 5
         runner.on_event(ev.Progress(step * 214_748_364, 21_474_836_480, rate, step // 4, step // 4))
-    for n, done in ((1, 8_589_934_592), (2, 8_400_000_000), (3, 8_589_934_592)):
-        runner.on_event(ev.ClientProgress(peer(n).client_id, done, n * 3, n * 3))
+    # pc02 is too slow for the others and catches up; pc04 arrives late; pc03 crawls (drop:5M).
+    runner.on_event(ev.ClientCatchingUp(peer(2), "it took 11.2 MB/s while the others took 98.4 MB/s"))
+    runner.on_event(ev.ClientJoined(peer(4), 4, 5, late=True))
+    for n, done, rate, pass_no in ((1, 8_589_934_592, 98.4e6, 1), (2, 2_400_000_000, 11.2e6, 0),
+                                   (3, 1_100_000_000, 1.3e6, 1), (4, 0, 0.0, 0)):
+        runner.on_event(ev.ClientProgress(peer(n).client_id, done, n * 3, n * 3, rate=rate, pass_no=pass_no,
+                                          catching_up=pass_no == 0))
     shoot(window, out, prefix + "6-transfer")
     runner.on_event(ev.ClientVerified(peer(1)))
-    runner.on_event(ev.ClientVerified(peer(3)))
-    runner.on_event(ev.ClientDropped(peer(2), "silent for 60 s"))
-    runner.done.set_result(ev.SessionFinished((peer(1), peer(3)), (), (peer(2),), "9c" * 32,
-                                              21_474_836_480, 221.4))
+    drop_reason = "it took the image at 1.2 MB/s, below the drop:5M limit"
+    runner.on_event(ev.ClientDropped(peer(3), drop_reason))
+    runner.on_event(ev.PassStarted(2, (peer(2), peer(4)), 2_930))
+    for n, done, rate in ((2, 14_100_000_000, 23.5e6), (4, 5_300_000_000, 61.0e6)):
+        runner.on_event(ev.ClientProgress(peer(n).client_id, done, 2, 2, rate=rate, pass_no=2, catching_up=True))
+    shoot(window, out, prefix + "6b-catch-up-pass")
+    runner.on_event(ev.ClientVerified(peer(2)))
+    runner.on_event(ev.ClientVerified(peer(4)))
+    runner.done.set_result(ev.SessionFinished(
+        (peer(1), peer(2), peer(4)), (), (peer(3),), "9c" * 32, 21_474_836_480, 612.9, (drop_reason,),
+        (ev.CaughtUp(peer(2).client_id, peer(2).host, False, 2, 391.5),
+         ev.CaughtUp(peer(4).client_id, peer(4).host, True, 2, 402.7))))
     pump(300)
     shoot(window, out, prefix + "7-summary")
     window.go_home()

@@ -32,9 +32,9 @@ from .protocol.common import DEFAULT_MTU, MAX_MTU, MIN_MTU, ProtocolConfig
 from .protocol.listener import MasterListener
 from .protocol.master import Master
 from .protocol.participant import Participant
+from .protocol.policy import parse_slow_policy
 from .stream import StreamSink, StreamSource
 from .stream.base import reader_for, writer_for
-from .protocol.policy import parse_slow_policy
 from .stream.open import open_sink, open_source, target_capacity
 
 if TYPE_CHECKING:
@@ -256,7 +256,7 @@ class SessionRunner:
             if self._cancelled:  # the operator cancelled while the session was being set up
                 self.cancel()
             if isinstance(self.machine, Master):
-                self.driver.attach_source(reader_for(self._source))  # type: ignore[arg-type]
+                self.driver.attach_source(reader_for(self._source), self._reopen_source)  # type: ignore[arg-type]
             await self.driver.run()
             if self.final is None:
                 self.final = SessionFailed("the session ended without a result")
@@ -267,6 +267,12 @@ class SessionRunner:
             raise
         finally:
             self._cleanup(endpoint)
+
+    def _reopen_source(self) -> StreamSource:
+        """The source opened again, as it was the first time: a catch-up pass reads it anew."""
+        s = self.settings
+        return _os_errors_for_people(f"from={s.source}", open_source, s.source or "",
+                                     passphrase=s.passphrase, again=self._source, **s.source_options)
 
     def _own_disk(self, purpose: str, min_size: int) -> str:
         """This computer's disk for `purpose` (no from=/to= given), asking where a person must."""
@@ -338,6 +344,8 @@ class SessionRunner:
             self._sink.abort()
         if self._source is not None and source_idle:
             self._source.close()
+        if driver is not None and source_idle:
+            driver.close_pass_sources()
         endpoint.close()
 
 

@@ -20,13 +20,17 @@ from typing import Any
 import construct as c
 
 MAGIC = b"IMGC"
-PROTOCOL_VERSION = 3  # 2: blocks carry a send stamp; reports carry delay, counters and an echo
+PROTOCOL_VERSION = 4  # 2: blocks carry a send stamp; reports carry delay, counters and an echo
 # 3: JOIN carries the client's MTU; START fixes the block and slice size for the transfer
+# 4: passes (catch-up for slow clients and late joiners): START and END name the pass, START
+# lists the clients catching up, and NEED says which slices a client still lacks
 MAX_DATAGRAM = 65507  # largest UDP payload over IPv4
 UNKNOWN_SIZE = 0xFFFF_FFFF_FFFF_FFFF  # stream or target size not known / unlimited
 NO_DEADLINE = 0xFFFF_FFFF
 MAX_SHARES = 256  # zfec: data + parity blocks of one slice
 NAK_BITMAP_BYTES = MAX_SHARES // 8
+TO_THE_END = 0xFFFF_FFFF  # a NEED range's count: every slice from `first` to the stream's end
+MAX_NEED_RANGES = 120
 
 
 class Kind(IntEnum):
@@ -44,6 +48,7 @@ class Kind(IntEnum):
     ACK = 12  # master: these clients' DONE were recorded; they may leave
     ABORT = 13  # either side: leaving / ending the session, with a reason
     SEALED = 14  # a secured session's datagram: another kind, authenticated and encrypted (engine/secure)
+    NEED = 15  # client catching up: the slices it still lacks, for the next pass
 
 
 class Role(IntEnum):
@@ -109,7 +114,9 @@ BODIES: dict[Kind, c.Construct] = {
     Kind.START: c.Struct(
         "block_size" / c.Int16ub,  # what the transfer uses: fits every participant's MTU
         "slice_blocks" / c.Int8ub,
-        "clients" / ClientIds,
+        "pass_no" / c.Int16ub,  # 1: the first pass; 2 and up: catch-up passes
+        "clients" / ClientIds,  # the clients this pass is paced for
+        "catching_up" / ClientIds,  # accepted clients waiting for a further pass
     ),
     Kind.DATA: c.Struct(
         "slice" / c.Int32ub,
@@ -140,7 +147,11 @@ BODIES: dict[Kind, c.Construct] = {
         "echo" / c.Int16ub,  # the newest block stamp seen ...
         "echo_age" / c.Int16ub,  # ... and how long ago it arrived (STAMP_UNITs): a round-trip sample
     ),
-    Kind.END: c.Struct("slices" / c.Int32ub, "stream_size" / c.Int64ub, "sha256" / c.Bytes(32)),
+    Kind.END: c.Struct("slices" / c.Int32ub, "stream_size" / c.Int64ub, "sha256" / c.Bytes(32),
+                       "pass_no" / c.Int16ub),  # the last pass sent in full: what its clients miss now is lost
+    Kind.NEED: c.Struct(
+        "ranges" / c.PrefixedArray(c.Int8ub, c.Struct("first" / c.Int32ub, "count" / c.Int32ub)),
+    ),
     Kind.DONE: c.Struct("ok" / c.Flag, "sha256" / c.Bytes(32), "size" / c.Int64ub, "reason" / Text),
     Kind.ACK: c.Struct("clients" / ClientIds),
     Kind.ABORT: c.Struct("reason" / Text),
@@ -268,7 +279,7 @@ def parse(data: bytes | memoryview) -> Datagram:
 
 
 _KIND_BY_NUMBER = {int(k): k for k in Kind}
-_FIXED_BODY = {Kind.REPORT: 34, Kind.END: 44}
+_FIXED_BODY = {Kind.REPORT: 34, Kind.END: 46}
 
 
 def _parse_twin(kind: Kind, data: bytes | memoryview) -> Any:
@@ -307,7 +318,12 @@ def _body_length(kind: Kind, body: bytes) -> int | None:
     if kind is Kind.ACCEPT:
         return text_end(5)
     if kind is Kind.START:
-        return None if n < 5 else 5 + 4 * int.from_bytes(body[3:5], "big")
+        if n < 7:
+            return None
+        second = 7 + 4 * int.from_bytes(body[5:7], "big")  # where the catching-up list's count is
+        return None if n < second + 2 else second + 2 + 4 * int.from_bytes(body[second : second + 2], "big")
+    if kind is Kind.NEED:
+        return None if n < 1 else 1 + 8 * body[0]
     if kind is Kind.ACK:
         return None if n < 2 else 2 + 4 * int.from_bytes(body[:2], "big")
     if kind is Kind.NAK:
@@ -346,6 +362,13 @@ def _check_consistent(kind: Kind, body: Any) -> None:
     elif kind is Kind.START:
         if body.block_size == 0 or body.slice_blocks == 0:
             raise WireError("START with a zero block size or slice size")
+        if body.pass_no == 0:
+            raise WireError("START of pass 0")
+    elif kind is Kind.NEED:
+        if len(body.ranges) > MAX_NEED_RANGES:
+            raise WireError(f"NEED with {len(body.ranges)} ranges (at most {MAX_NEED_RANGES})")
+        if any(r.count == 0 for r in body.ranges):
+            raise WireError("NEED with an empty range")
 
 
 def bitmap_of(indices: list[int] | set[int]) -> bytes:

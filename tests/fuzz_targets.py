@@ -84,7 +84,8 @@ def _transferring_client() -> Client:
     client.receive_datagram(wire.build(wire.Kind.ACCEPT, SID, MASTER, client=CLIENT, accepted=True, reason=""),
                             ("10.0.0.1", 9231), 0.01)
     client.receive_datagram(wire.build(wire.Kind.START, SID, MASTER, block_size=CONFIG.block_size,
-                                       slice_blocks=CONFIG.slice_blocks, clients=[CLIENT]), ("10.0.0.1", 9231), 0.02)
+                                       slice_blocks=CONFIG.slice_blocks, pass_no=1, clients=[CLIENT],
+                                       catching_up=[]), ("10.0.0.1", 9231), 0.02)
     client.receive_datagram(wire.build_block(wire.Kind.DATA, SID, MASTER, 0, 0, 8, 0, bytes(256)),
                             ("10.0.0.1", 9231), 0.03)
     return client

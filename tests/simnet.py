@@ -26,6 +26,7 @@ from imgcast.engine.naming import session_address
 from imgcast.engine.protocol.client import Client, State
 from imgcast.engine.protocol.common import ProtocolConfig
 from imgcast.engine.protocol.master import Master
+from imgcast.engine.protocol.policy import SlowPolicy
 
 
 @dataclass
@@ -97,12 +98,14 @@ class SimNetwork:
     def add_master(self, name: str, data: bytes, *, session: str = "sim", wanted: int | None = None,
                    lobby_timeout: float | None = None, link: Link | None = None,
                    config: ProtocolConfig | None = None, mtu: int | None = None,
-                   wrap: Callable[[Any], Any] | None = None) -> Node:
+                   wrap: Callable[[Any], Any] | None = None, slow_policy: SlowPolicy | None = None,
+                   late_join: bool = True) -> Node:
         """`wrap`: a layer around the machine (a secured session's SecuredMachine)."""
         sid = session_address(session).session_id
         master = Master(sid, self.rng.getrandbits(32), now=self.now, host=name, stream_size=len(data),
                         disk_size=len(data), wanted=wanted, lobby_timeout=lobby_timeout,
-                        config=config or self.config, rng=random.Random(self.rng.random()), mtu=mtu)
+                        config=config or self.config, rng=random.Random(self.rng.random()), mtu=mtu,
+                        slow_policy=slow_policy, late_join=late_join)
         return self._add(name, wrap(master) if wrap else master, link, source=data)
 
     def add_client(self, name: str, *, session: str = "sim", link: Link | None = None,
@@ -186,15 +189,17 @@ class SimNetwork:
             self._service(node)
 
     def _feed(self, node: Node) -> None:
+        """The master's source: read where the pass wants (a catch-up pass reads again)."""
         master: Master = getattr(node.machine, "machine", node.machine)
         size = master.config.slice_bytes
         for _ in range(master.wants_slices()):
-            chunk = node.source[node.fed : node.fed + size]
+            at = master.next_slice * size
+            chunk = node.source[at : at + size]
             if not chunk:
                 master.end_of_stream(hashlib.sha256(node.source).digest())
                 return
-            master.add_slice(chunk)
-            node.fed += len(chunk)
+            master.add_slice(chunk, master.next_slice)
+            node.fed = max(node.fed, at + len(chunk))
         if node.fed >= len(node.source) and not master._eof and master.wants_slices():
             master.end_of_stream(hashlib.sha256(node.source).digest())
 

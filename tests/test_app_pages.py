@@ -341,6 +341,9 @@ def test_the_last_session_answers_are_remembered(qtbot, qloop):  # noqa: F811
     page.port_spin.setValue(9400)
     page.rate_check.setChecked(True)
     page.rate_spin.setValue(40)
+    page.slow_combo.setCurrentIndex(page.slow_combo.findData("drop"))
+    page.drop_rate_edit.setText("7.5M")
+    page.late_join_check.setChecked(False)
     first.go("session")
     page.interface_combo.setCurrentIndex(page.interface_combo.findData("10.9.8.7"))
     assert page.leave(first.choices)
@@ -351,3 +354,4 @@ def test_the_last_session_answers_are_remembered(qtbot, qloop):  # noqa: F811
     assert (again.name_edit.text(), again.clients_spin.value(), again.timeout_spin.value()) == ("room 12", 24, 2.5)
     assert (again.port_spin.value(), again.rate_check.isChecked(), again.rate_spin.value()) == (9400, True, 40)
     assert again.interface_combo.currentData() == "10.9.8.7"
+    assert (again.slow_clients(), again.late_join_check.isChecked()) == ("drop:7.5M", False)

@@ -9,7 +9,7 @@ import pytest
 from imgcast.app import dialogs
 from imgcast.app.window import MainWindow
 from imgcast.engine import events as ev
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from test_app_support import FakeInventory, PlainSettings, ScriptedRunner, peer, qloop, settings_dir  # noqa: F401
 
 WAIT_MS = 5000
@@ -87,7 +87,7 @@ def test_transfer_shows_bar_rate_eta_chart_per_client_rows_then_summary(window, 
     assert "2.0 MiB of 8.0 MiB" in progress.stats.text() and "1.0 MiB/s" in progress.stats.text()
     assert "ETA 0:06" in progress.stats.text() and "lost 3, repaired 3" in progress.stats.text()
     assert window.clients.data(window.clients.index(0, 4)) == "50 %"
-    assert window.clients.data(window.clients.index(0, 5)) == "2 / 2"
+    assert window.clients.data(window.clients.index(0, 7)) == "2 / 2"
     runner.emit(ev.Progress(4 << 20, 8 << 20, 2 << 20, 3, 3))
     assert len(progress.chart.samples) == 2
     runner.emit(ev.ClientVerified(peer(1)))
@@ -190,3 +190,148 @@ def test_the_passphrase_is_never_remembered(window, qtbot, tmp_path):
     start(window, qtbot, tmp_path, "master", passphrase="do not keep")
     settings = QSettings()
     assert not any("do not keep" in str(settings.value(key)) for key in settings.allKeys())
+
+
+# --- slow and late clients (issue 11) ------------------------------------------------------------
+
+SLOW_REASON = "it took 12 MB/s while the others took 95 MB/s"
+DROP_REASON = "it took the image at 1.2 MB/s, below the drop:5M limit"
+
+
+def to_session_page(window, qtbot, role: str | None = "master"):
+    qtbot.mouseClick(window.start_page.buttons["session"], Qt.MouseButton.LeftButton)
+    window.pages["role"].radios[role].setChecked(True)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    page = window.session_page
+    qtbot.keyClicks(page.name_edit, "doug")
+    return page
+
+
+def choose(page, word: str) -> None:
+    page.slow_combo.setCurrentIndex(page.slow_combo.findData(word))
+
+
+def finish_session_page(window, qtbot, tmp_path) -> ScriptedRunner:
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    window.disk_page.source.path_edit.setText(str(tmp_path / "source.raw"))
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ScriptedRunner.instances and ScriptedRunner.instances[-1].result is not None,
+                    timeout=WAIT_MS)
+    return ScriptedRunner.instances[-1]
+
+
+def test_by_default_slow_clients_catch_up_and_late_computers_may_join(window, qtbot, tmp_path):
+    page = to_session_page(window, qtbot)
+    assert page.slow_combo.currentText() == "Catch up (the others go on at their own pace)"
+    assert page.late_join_check.isChecked() and not page.drop_rate_edit.isVisible()
+    runner = finish_session_page(window, qtbot, tmp_path)
+    assert (runner.settings.slow_clients, runner.settings.late_join) == ("catch-up", True)
+
+
+@pytest.mark.parametrize(("choice", "rate", "words"), [("wait", None, "wait"), ("drop", "2.5M", "drop:2.5M")])
+def test_the_slow_clients_choice_and_late_join_box_become_the_settings(window, qtbot, tmp_path, choice, rate, words):
+    page = to_session_page(window, qtbot)
+    choose(page, choice)
+    if rate is not None:
+        assert page.drop_rate_edit.isVisible()
+        page.drop_rate_edit.clear()
+        qtbot.keyClicks(page.drop_rate_edit, rate)
+    # on its box: a check box as wide as its row takes clicks only on the box and the words
+    qtbot.mouseClick(page.late_join_check, Qt.MouseButton.LeftButton, pos=QPoint(8, page.late_join_check.height() // 2))
+    runner = finish_session_page(window, qtbot, tmp_path)
+    assert (runner.settings.slow_clients, runner.settings.late_join) == (words, False)
+
+
+def test_a_bad_drop_rate_is_refused_in_one_line_on_the_page(window, qtbot):
+    page = to_session_page(window, qtbot)
+    choose(page, "drop")
+    page.drop_rate_edit.clear()
+    qtbot.keyClicks(page.drop_rate_edit, "fast")
+    assert page.slow_problem.isVisible()
+    assert page.slow_problem.text() == "'fast' is not a rate; write e.g. 5M or 500k (bytes per second)"
+    assert not window.next_button.isEnabled() and not page.leave(window.choices)
+    assert window.current_name() == "session"
+    page.drop_rate_edit.setText("0")
+    assert "more than 0" in page.slow_problem.text()
+    choose(page, "wait")  # the rate no longer matters
+    assert not page.slow_problem.isVisible() and window.next_button.isEnabled()
+
+
+def test_a_client_has_no_say_about_slow_clients(window, qtbot):
+    page = to_session_page(window, qtbot, "client")
+    assert not page.slow_combo.isEnabled() and not page.late_join_check.isEnabled()
+
+
+def test_the_table_shows_catching_up_the_pass_and_each_clients_rate(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    clients = window.clients
+
+    def row(n: int) -> list[str]:
+        return [clients.data(clients.index(n - 1, column)) for column in range(clients.columnCount())]
+
+    header = [clients.headerData(c, Qt.Orientation.Horizontal) for c in range(clients.columnCount())]
+    state, rate, pass_ = header.index("State"), header.index("Rate"), header.index("Pass")
+    runner.emit(ev.TransferStarted((peer(1), peer(2)), 8 << 20))
+    runner.emit(ev.ClientProgress(peer(1).client_id, 4 << 20, 0, 0, rate=3 << 20))
+    runner.emit(ev.ClientProgress(peer(2).client_id, 1 << 20, 0, 0, rate=1 << 19))
+    assert (row(1)[state], row(1)[rate], row(1)[pass_]) == ("receiving", "3.0 MiB/s", "1")
+    runner.emit(ev.ClientCatchingUp(peer(2), SLOW_REASON))
+    runner.emit(ev.ClientProgress(peer(2).client_id, 1 << 20, 0, 0, rate=1 << 19, pass_no=0, catching_up=True))
+    assert row(2)[state] == "catching up"
+    assert SLOW_REASON in clients.data(clients.index(1, state), Qt.ItemDataRole.ToolTipRole)
+    assert (row(2)[rate], row(2)[pass_]) == ("512.0 KiB/s", "waiting")
+    runner.emit(ev.ClientJoined(peer(3), 3, None, late=True))
+    assert (row(3)[state], row(3)[pass_], row(3)[-1]) == ("joined late", "waiting", "—")
+    runner.emit(ev.PassStarted(2, (peer(2), peer(3)), 230))
+    assert row(2)[pass_] == "2" and row(3)[pass_] == "2"
+    progress = window.progress_page
+    assert progress.status.text() == "Pass 2: catching up 2 client(s), 230 slices"
+    log = [progress.log.item(i).text() for i in range(progress.log.count())]
+    assert any(f"pc-02 (127.0.0.2) is catching up ({SLOW_REASON})" in line for line in log)
+    assert any("pc-03 (127.0.0.3) joined late" in line for line in log)
+    assert any(line.endswith("pass 2: 2 clients (pc-02, pc-03), 230 slices") for line in log)
+
+
+def test_the_summary_lists_dropped_clients_with_reasons_and_caught_up_clients_with_time(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    runner.emit(ev.TransferStarted((peer(1), peer(2), peer(3)), 8 << 20))
+    runner.emit(ev.ClientCatchingUp(peer(2), SLOW_REASON))
+    runner.emit(ev.ClientJoined(peer(4), 4, None, late=True))
+    runner.finish(ev.SessionFinished(
+        (peer(1), peer(2), peer(4)), (), (peer(3),), "cd" * 32, 8 << 20, 90.0, (DROP_REASON,),
+        (ev.CaughtUp(peer(2).client_id, "pc-02", False, 2, 27.3), ev.CaughtUp(peer(4).client_id, "pc-04", True, 3, 75))))
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=WAIT_MS)
+    facts = window.summary_page.facts
+    shown = {facts.itemAt(r, facts.ItemRole.LabelRole).widget().text():
+             facts.itemAt(r, facts.ItemRole.FieldRole).widget().text() for r in range(facts.rowCount())}
+    assert shown["Dropped:"] == f"pc-03: {DROP_REASON}"
+    assert shown["Caught up:"] == ("pc-02: caught up in pass 2, 0:27 after it fell behind\n"
+                                   "pc-04: caught up in pass 3, 1:15 after it joined late")
+    clients = window.clients
+    states = [clients.data(clients.index(r, clients.STATE_COLUMN)) for r in range(4)]
+    assert states == ["verified", "verified in pass 2", f"dropped: {DROP_REASON}", "verified in pass 3"]
+    assert "caught up in pass 3, 1:15 after it joined late" in clients.data(
+        clients.index(3, clients.STATE_COLUMN), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_plain_finish_lists_no_dropped_or_caught_up_clients(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    runner.finish(ev.SessionFinished((peer(1),), (), (), "cd" * 32, 8 << 20, 9.0))
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=WAIT_MS)
+    facts = window.summary_page.facts
+    labels = [facts.itemAt(r, facts.ItemRole.LabelRole).widget().text() for r in range(facts.rowCount())]
+    assert "Dropped:" not in labels and "Caught up:" not in labels
+
+
+def test_a_client_says_why_it_catches_up_once_per_change(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "client")
+    progress = window.progress_page
+    runner.emit(ev.TransferStarted((), 8 << 20))
+    for _ in range(3):
+        runner.emit(ev.CatchingUp(0, "too slow for the others"))
+    assert progress.status.text() == "Catching up: waiting while the others finish"
+    assert progress.detail.text().startswith("Too slow for the others. Nothing received is lost")
+    runner.emit(ev.CatchingUp(2, "too slow for the others"))
+    assert progress.status.text() == "Catching up in pass 2"
+    log = [progress.log.item(i).text() for i in range(progress.log.count())]
+    assert sum("catching up (too slow for the others)" in line for line in log) == 2

@@ -162,6 +162,8 @@ class PlainSettings:
     rate: float | None = None
     confirmed: bool = False
     passphrase: bytes | None = None
+    slow_clients: str = "catch-up"
+    late_join: bool = True
 
 
 class ScriptedRunner:

@@ -80,11 +80,11 @@ def test_kiosk_returns_to_the_start_page_after_a_session_and_m_claims_master(qtb
 def test_window_size_is_remembered(qtbot, qloop):  # noqa: F811
     first = make_window(qtbot, kiosk=False)
     first.present()
-    first.resize(700, 520)  # inside the offscreen screen (800x600): restoring clamps to it
+    first.resize(700, 560)  # inside the offscreen screen (800x600): restoring clamps to it
     qtbot.waitExposed(first)
     assert first.close()
     second = make_window(qtbot, kiosk=False)
-    assert (second.width(), second.height()) == (700, 520)
+    assert (second.width(), second.height()) == (700, 560)
 
 
 def test_dark_scheme_gives_a_dark_palette(qapp, settings_dir):  # noqa: F811

@@ -42,11 +42,11 @@ def samples(sender: int = 7) -> list[bytes]:
         wire.build(wire.Kind.CLAIM, SID, sender, host="h", nonce=5),
         wire.build(wire.Kind.JOIN, SID, sender, host="h", address="1.2.3.4", capacity=wire.UNKNOWN_SIZE, mtu=1500),
         wire.build(wire.Kind.ACCEPT, SID, sender, client=3, accepted=True, reason=""),
-        wire.build(wire.Kind.START, SID, sender, block_size=1418, slice_blocks=128, clients=[1, 2, 3]),
+        wire.build(wire.Kind.START, SID, sender, block_size=1418, slice_blocks=128, pass_no=1, clients=[1, 2, 3], catching_up=[]),
         wire.build_block(wire.Kind.DATA, SID, sender, 4, 2, 128, 99, b"secret" * 200),
         wire.build_block(wire.Kind.PARITY, SID, sender, 4, 130, 128, 99, b"parity" * 200),
         wire.build(wire.Kind.NAK, SID, sender, entries=[{"slice": 1, "missing": 2, "bitmap": wire.bitmap_of([0, 5])}]),
-        wire.build(wire.Kind.END, SID, sender, slices=3, stream_size=99, sha256=bytes(32)),
+        wire.build(wire.Kind.END, SID, sender, slices=3, stream_size=99, sha256=bytes(32), pass_no=1),
         wire.build(wire.Kind.DONE, SID, sender, ok=True, sha256=bytes(32), size=99, reason=""),
         wire.build(wire.Kind.ACK, SID, sender, clients=[3]),
         wire.build(wire.Kind.ABORT, SID, sender, reason="bye"),
@@ -261,7 +261,7 @@ def test_a_forged_start_with_tiny_or_huge_blocks_is_refused_not_adopted() -> Non
     before = client.params
     for block_size in (1, 65000):
         start = wire.build(wire.Kind.START, FUZZ_SID, MASTER, block_size=block_size, slice_blocks=255,
-                           clients=[client.sender])
+                           pass_no=1, clients=[client.sender], catching_up=[])
         client.receive_datagram(start, ("10.0.0.1", 9231), 0.5)
     assert client.params == before and not client.closed
     far = wire.build_block(wire.Kind.DATA, FUZZ_SID, MASTER, 4_000_000, 0, before.slice_blocks, 0,
@@ -275,6 +275,6 @@ def test_a_forged_end_claiming_billions_of_slices_is_refused() -> None:
     from fuzz_targets import SID as FUZZ_SID
 
     client = _transferring_client()
-    end = wire.build(wire.Kind.END, FUZZ_SID, MASTER, slices=4_000_000_000, stream_size=2**60, sha256=bytes(32))
+    end = wire.build(wire.Kind.END, FUZZ_SID, MASTER, slices=4_000_000_000, stream_size=2**60, sha256=bytes(32), pass_no=1)
     client.receive_datagram(end, ("10.0.0.1", 9231), 0.5)
     assert len(client._slices) < 100 and client._total_slices is None

@@ -40,7 +40,18 @@ def describe(event: ev.Event) -> str:
 
     if isinstance(event, ev.ClientJoined):
         size = human_size(event.client.target_size) if event.client.target_size else "a file"
-        return f"{who(event.client)} joined, target {size}"
+        late = " late" if event.late else ""
+        then = ": it gets what it missed in a catch-up pass" if event.late else ""
+        return f"{who(event.client)} joined{late}, target {size}{then}"
+    if isinstance(event, ev.ClientCatchingUp):
+        return f"{who(event.client)} is catching up ({event.reason}): it gets the rest in a further pass"
+    if isinstance(event, ev.PassStarted):
+        names = ", ".join(peer.host for peer in event.clients)
+        count = f"{len(event.clients)} client" + ("" if len(event.clients) == 1 else "s")
+        return f"pass {event.pass_no}: {count} ({names}), {event.slices} slices"
+    if isinstance(event, ev.CatchingUp):
+        what = "waiting while the others finish" if event.pass_no == 0 else f"in catch-up pass {event.pass_no}"
+        return f"catching up ({event.reason}): {what}"
     if isinstance(event, (ev.ClientLeft, ev.ClientDropped, ev.ClientFailed)):
         verb = {ev.ClientLeft: "left", ev.ClientDropped: "was dropped", ev.ClientFailed: "failed"}[type(event)]
         return f"{who(event.client)} {verb}: {event.reason}"
@@ -88,6 +99,7 @@ class ProgressPage(WizardPage):
         self.phase = "idle"  # idle | lobby | transfer | done
         self.deadline: float | None = None
         self.last_progress: ev.Progress | None = None
+        self.last_catching_up: ev.CatchingUp | None = None
         self.seen_events: list[ev.Event] = []  # this session's events, for the report and tests
         self.waiting_for_master = False  # undecided and listening: only now can M claim mastership
         self.lobby_open = False  # the master announces the session: only now can it start at once
@@ -136,7 +148,7 @@ class ProgressPage(WizardPage):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(clients.STATE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         split.addWidget(self.table)
         self.chart = ThroughputChart()
@@ -183,6 +195,7 @@ class ProgressPage(WizardPage):
         self.phase = "lobby"
         self.deadline = None
         self.last_progress = None
+        self.last_catching_up = None
         self.seen_events = []
         self.waiting_for_master = False
         self.lobby_open = False
@@ -246,9 +259,12 @@ class ProgressPage(WizardPage):
     def on_event(self, event: ev.Event) -> None:
         if not isinstance(event, (ev.Progress, ev.ClientProgress)):
             self.seen_events.append(event)
-        if not isinstance(event, (ev.Progress, ev.ClientProgress)):
+        repeated = isinstance(event, ev.CatchingUp) and event == self.last_catching_up
+        if not isinstance(event, (ev.Progress, ev.ClientProgress)) and not repeated:
             self.log.addItem(f"{time.strftime('%H:%M:%S')}  {describe(event)}")
             self.log.scrollToBottom()
+        if isinstance(event, ev.CatchingUp):
+            self.last_catching_up = event  # a waiting client repeats it: the log says it once per change
         self.clients.apply(event)
         if isinstance(event, ev.WaitingForMaster):
             self.waiting_for_master = True
@@ -289,6 +305,14 @@ class ProgressPage(WizardPage):
             self.detail.setText(self.tr("Image: {0}").format(human_size(event.stream_size)))
         elif isinstance(event, ev.Progress):
             self._show_progress(event)
+        elif isinstance(event, ev.PassStarted):
+            self.status.setText(self.tr("Pass {0}: catching up {1} client(s), {2} slices").format(
+                event.pass_no, len(event.clients), event.slices))
+        elif isinstance(event, ev.CatchingUp):
+            self.status.setText(self.tr("Catching up: waiting while the others finish") if event.pass_no == 0
+                                else self.tr("Catching up in pass {0}").format(event.pass_no))
+            self.detail.setText(self.tr("{0}. Nothing received is lost; the rest comes in a further pass.")
+                                .format(event.reason[:1].upper() + event.reason[1:]))
         elif isinstance(event, ev.TargetVerified):
             self.status.setText(self.tr("The copy on this computer is verified"))
         self._update_buttons()

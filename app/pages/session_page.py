@@ -1,5 +1,6 @@
 """Session page: the session name with its multicast address previewed as it is typed, the
-start rule (clients / timeout), the network interface and an optional rate limit.
+start rule (clients / timeout), the network interface and an optional rate limit, and what the
+master does about slow and late clients (`--slow-clients`, `--no-late-join`).
 
 The preview and the "how this address is made" panel come straight from
 imgcast.engine.naming, so they always equal `img address NAME [--explain]`.
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.errors import ImgcastError
 from ...engine.naming import DEFAULT_PORT, check_name, session_address
+from ...engine.protocol.policy import parse_slow_policy
 from ..choices import DEFAULT_CLIENTS, DEFAULT_TIMEOUT_MINUTES, SessionChoices
 from ..inventory_source import InventorySource
 from ..signals import emit
@@ -132,6 +134,13 @@ class SessionPage(WizardPage):
         timeout_label = QLabel(self.tr("…or start after &minutes:"))
         timeout_label.setBuddy(self.timeout_spin)
         start_form.addRow(timeout_label, self.timeout_spin)
+        # Whether the door closes when sending starts (--no-late-join when unticked).
+        self.late_join_check = QCheckBox(self.tr("Computers that arrive la&te may still join"))
+        self.late_join_check.setToolTip(self.tr(
+            "A client that joins while the image is being sent gets what it missed in a catch-up pass. "
+            "Unticked: nobody can join once sending has started."))
+        self.late_join_check.setChecked(True)
+        start_form.addRow(self.late_join_check)
         self.start_box = start_box
         # Side by side when the page is wide (stacked, they pushed the explain panel off a kiosk's
         # 800 rows), stacked when narrow (side by side, they would hold the window 750 px wide).
@@ -168,6 +177,8 @@ class SessionPage(WizardPage):
         net_form.addRow(port_label, self.port_spin)
         boxes.addWidget(net_box, 1)
         self.body.addLayout(boxes)
+        self.body.addLayout(self._slow_clients_row())
+        self.body.addWidget(self.slow_problem)
         demo_row = QHBoxLayout()
         self.demo_button = QPushButton(self.tr("Run it as a &demo on this computer"))
         self.demo_button.setToolTip(self.tr(
@@ -187,6 +198,66 @@ class SessionPage(WizardPage):
         self._name_changed("")
         self._restore()
 
+    def _slow_clients_row(self) -> QHBoxLayout:
+        """--slow-clients as one row under the boxes (a third box beside them squeezed all three
+        on a kiosk); the words are the engine's, and so is the parser that checks the rate."""
+        row = QHBoxLayout()
+        self.slow_combo = QComboBox()
+        for word, text, tip in (
+            ("catch-up", self.tr("Catch up (the others go on at their own pace)"), self.tr(
+                "A client too slow for the others keeps what it received and gets the rest in a further "
+                "pass, at a pace it can take; nobody waits for it and nobody is dropped for being slow.")),
+            ("wait", self.tr("Wait for the slowest"), self.tr(
+                "Everyone receives at the pace of the slowest client (as udpcast and ZENworks did).")),
+            ("drop", self.tr("Drop clients slower than"), self.tr(
+                "Like catch up, but a client that stays below this rate for 10 seconds is dropped and "
+                "listed with the reason.")),
+        ):
+            self.slow_combo.addItem(text, word)
+            self.slow_combo.setItemData(self.slow_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.slow_label = QLabel(self.tr("Sl&ow clients:"))
+        self.slow_label.setBuddy(self.slow_combo)
+        row.addWidget(self.slow_label)
+        row.addWidget(self.slow_combo)
+        self.drop_rate_edit = QLineEdit("5M")
+        self.drop_rate_edit.setToolTip(self.tr("Bytes per second: for example 5M, 500k or 1.5G."))
+        row.addWidget(self.drop_rate_edit)
+        self.drop_rate_unit = QLabel(self.tr("bytes/s"))
+        row.addWidget(self.drop_rate_unit)
+        row.addStretch(1)
+        self.slow_problem = QLabel()
+        self.slow_problem.setObjectName("inlineError")
+        self.slow_problem.setWordWrap(True)
+        self.slow_problem.hide()
+        self.drop_rate_edit.textChanged.connect(self._slow_changed)
+        self.slow_combo.currentIndexChanged.connect(self._slow_changed)
+        self._slow_changed()
+        return row
+
+    def slow_clients(self) -> str:
+        """The --slow-clients words for the choice made (the rate as typed: the engine parses it)."""
+        word = str(self.slow_combo.currentData())
+        return f"drop:{self.drop_rate_edit.text().strip()}" if word == "drop" else word
+
+    def slow_clients_problem(self) -> str:
+        """Why the slow-clients choice cannot be used, in the engine's one line; '' when it can."""
+        if not self.slow_combo.isEnabled():
+            return ""
+        try:
+            parse_slow_policy(self.slow_clients())
+        except ImgcastError as error:
+            return str(error)
+        return ""
+
+    def _slow_changed(self, *_: object) -> None:
+        dropping = self.slow_combo.currentData() == "drop"
+        self.drop_rate_edit.setVisible(dropping)
+        self.drop_rate_unit.setVisible(dropping)
+        problem = self.slow_clients_problem()
+        self.slow_problem.setText(problem)
+        self.slow_problem.setVisible(bool(problem))
+        emit(self.completeChanged)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         wide = event.size().width() >= SIDE_BY_SIDE_WIDTH
@@ -204,6 +275,12 @@ class SessionPage(WizardPage):
         self.rate_check.setChecked(rate > 0)
         if rate > 0:
             self.rate_spin.setValue(rate)
+        slow = str(settings.value("session/slow_clients", "catch-up"))
+        word, _, drop_rate = slow.partition(":")
+        self.slow_combo.setCurrentIndex(max(self.slow_combo.findData(word), 0))
+        if drop_rate:
+            self.drop_rate_edit.setText(drop_rate)
+        self.late_join_check.setChecked(str(settings.value("session/late_join", "true")).lower() == "true")
 
     def _remember(self) -> None:
         settings = QSettings()
@@ -212,6 +289,8 @@ class SessionPage(WizardPage):
         settings.setValue("session/timeout_minutes", self.timeout_spin.value())
         settings.setValue("session/port", self.port_spin.value())
         settings.setValue("session/rate_mb", self.rate_spin.value() if self.rate_check.isChecked() else 0)
+        settings.setValue("session/slow_clients", self.slow_clients())
+        settings.setValue("session/late_join", self.late_join_check.isChecked())
 
     # --- the name and its address ------------------------------------------------------
 
@@ -247,7 +326,7 @@ class SessionPage(WizardPage):
         self.explain_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def is_complete(self) -> bool:
-        return check_name(self.name_edit.text()) is None
+        return check_name(self.name_edit.text()) is None and not self.slow_clients_problem()
 
     # --- interfaces ----------------------------------------------------------------------
 
@@ -282,6 +361,9 @@ class SessionPage(WizardPage):
         # The start rule only matters where this computer may become the master.
         self.start_box.setEnabled(choices.role != "client")
         self.rate_check.setEnabled(choices.role != "client")
+        for widget in (self.slow_label, self.slow_combo, self.drop_rate_edit, self.drop_rate_unit):
+            widget.setEnabled(choices.role != "client")
+        self._slow_changed()
         self.name_edit.setFocus()
 
     def leave(self, choices: SessionChoices) -> bool:
@@ -292,6 +374,12 @@ class SessionPage(WizardPage):
         choices.port = self.port_spin.value()
         choices.rate = self.rate_spin.value() * MEGABYTE if self.rate_check.isChecked() else None
         choices.passphrase = self.passphrase_edit.text().encode() or None
+        problem = self.slow_clients_problem()
+        self.show_error(problem)
+        if problem:
+            return False
+        choices.slow_clients = self.slow_clients()
+        choices.late_join = self.late_join_check.isChecked()
         QSettings().setValue("session/interface", choices.interface)
         self._remember()
         return True

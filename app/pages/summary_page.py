@@ -54,7 +54,7 @@ class SummaryPage(WizardPage):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(clients.STATE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.body.addWidget(self.table, 1)
         self.filler = QWidget()  # takes the table's room when there is no table (a client)
         self.body.addWidget(self.filler, 1)
@@ -98,6 +98,8 @@ class SummaryPage(WizardPage):
                 value_label = QLabel(value)
                 value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self.facts.addRow(label, value_label)
+            if role != "client":
+                self._add_client_notes(final)
         else:
             reason = final.reason if isinstance(final, ev.SessionFailed) else str(final)
             self.title_label.setText(self.tr("Session ended without success"))
@@ -109,6 +111,19 @@ class SummaryPage(WizardPage):
         self.done_button.setFocus()
         if kiosk:
             self.kiosk_note.start()
+
+    def _add_client_notes(self, final: ev.SessionFinished) -> None:
+        """Who was dropped and why, who caught up and how long it took: one line per client."""
+        reasons = list(final.drop_reasons) + [""] * (len(final.dropped) - len(final.drop_reasons))
+        dropped = [f"{peer.host}: {reason}" if reason else peer.host
+                   for peer, reason in zip(final.dropped, reasons, strict=False)]
+        caught_up = [f"{caught.host}: {self.clients.caught_up_text(caught)}" for caught in final.caught_up]
+        for label, lines in ((self.tr("Dropped:"), dropped), (self.tr("Caught up:"), caught_up)):
+            if lines:
+                value_label = QLabel("\n".join(lines))
+                value_label.setWordWrap(True)
+                value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.facts.addRow(label, value_label)
 
     def _finished_headline(self, final: ev.SessionFinished) -> str:
         if self.role == "client":

@@ -191,7 +191,10 @@ def finish(final: Event, display) -> int:
     if isinstance(final, SessionFailed):
         raise SessionFailedError(final.reason)
     if isinstance(final, SessionFinished):
-        bad = [f"{p.host}: failed" for p in final.failed] + [f"{p.host}: dropped" for p in final.dropped]
+        reasons = list(final.drop_reasons) + [""] * (len(final.dropped) - len(final.drop_reasons))
+        bad = [f"{p.host}: failed" for p in final.failed] + [
+            f"{p.host}: dropped ({reason})" if reason else f"{p.host}: dropped"
+            for p, reason in zip(final.dropped, reasons, strict=False)]
         raise SessionFailedError(f"{len(final.verified)} verified, " + ", ".join(bad) if bad else "no client verified its copy")
     raise SessionFailedError("the session ended without a result")
 

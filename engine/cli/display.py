@@ -15,11 +15,14 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
+MAX_CLIENT_ROWS = 16  # more clients than this: only those catching up get a row of their own
+
+
 def _load_rich() -> None:
     """rich, imported when a person's display is made: JSON output (scripts, benchmarks, the
     wizard's tests) never needs it, and importing it costs every start 60 ms of CPU."""
-    global Console, escape, BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-    global TransferSpeedColumn, Table
+    global Console, escape, BarColumn, DownloadColumn, Progress, TextColumn, Table
+    global RateColumn, StatusColumn
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import (
@@ -31,6 +34,26 @@ def _load_rich() -> None:
         TransferSpeedColumn,
     )
     from rich.table import Table
+    from rich.text import Text
+
+    class RateColumn(TransferSpeedColumn):
+        """The overall row: rich's own measure; a client's row: the rate the master hears it receive."""
+
+        def render(self, task: Any) -> Text:
+            if "rate" not in task.fields:
+                return super().render(task)
+            rate = task.fields["rate"]
+            return Text(f"{_decimal(rate)}/s" if rate else "—", style="progress.data.speed")
+
+    class StatusColumn(TimeRemainingColumn):
+        """The overall row: the time left; a client's row: its pass and state, in words."""
+
+        max_refresh = None  # the time left is cached for half a second; a status must show at once
+
+        def render(self, task: Any) -> Text:
+            if "status" not in task.fields:
+                return super().render(task)
+            return Text.from_markup(task.fields["status"])
 
 
 def make_display(as_json: bool, role: str | None = None, label: str = "") -> Any:
@@ -70,6 +93,9 @@ class HumanDisplay:
         self.task: Any = None
         self.can_master = False  # set by the session command when from= was given
         self._waiting_shown = False
+        self.clients: dict[str, ClientLine] = {}  # the master's clients by client id
+        self.total: int | None = None
+        self._catching_up_said: tuple[int, str] | None = None  # a client: the last CatchingUp shown
 
     def attach(self, runner: Any) -> None:
         self.runner = runner
@@ -119,6 +145,14 @@ class HumanDisplay:
         self.say("Joined; waiting for the master to start.")
 
     def _ClientJoined(self, e: ev.ClientJoined) -> None:
+        line = self.clients.setdefault(e.client.client_id, ClientLine(e.client))
+        if e.late:
+            line.late = line.catching_up = True
+            line.pass_no = 0
+            self.say(f"Client {e.client.host} ({e.client.address}) joined late ({e.joined} in the session); "
+                     "it gets what it missed in a catch-up pass.")
+            self._client_row(line)
+            return
         wanted = f" of {e.wanted}" if e.wanted else ""
         self.say(f"Client {e.client.host} ({e.client.address}) joined: {e.joined}{wanted}.")
 
@@ -144,24 +178,80 @@ class HumanDisplay:
         who = f" to {len(e.clients)} client(s)" if e.clients else ""
         self.say(f"Transfer started{who}.")
         self.progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-            TimeRemainingColumn(), console=self.console, transient=False,
+            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), RateColumn(),
+            StatusColumn(), console=self.console, transient=False,
         )
         self.progress.start()
+        self.total = e.stream_size
         self.task = self.progress.add_task("sending" if self.role == "master" else "receiving", total=e.stream_size)
+        for peer in e.clients:
+            self._client_row(self.clients.setdefault(peer.client_id, ClientLine(peer)))
 
     def _Progress(self, e: ev.Progress) -> None:
         if self.progress is not None:
             self.progress.update(self.task, completed=e.done, total=e.total)
 
+    def _ClientProgress(self, e: ev.ClientProgress) -> None:
+        line = self.clients.get(e.client_id)
+        if line is None:
+            return
+        line.done, line.rate, line.pass_no, line.catching_up = e.done, e.rate, e.pass_no, e.catching_up
+        self._client_row(line)
+
+    def _ClientCatchingUp(self, e: ev.ClientCatchingUp) -> None:
+        line = self.clients.setdefault(e.client.client_id, ClientLine(e.client))
+        line.catching_up, line.pass_no = True, 0
+        self.say(f"[yellow]{e.client.host} is catching up ({escape(e.reason)}): "
+                 "it gets the rest in a further pass.[/]")
+        self._client_row(line)
+
+    def _PassStarted(self, e: ev.PassStarted) -> None:
+        who = ", ".join(p.host for p in e.clients[:5]) + (", …" if len(e.clients) > 5 else "")
+        self.say(f"Pass {e.pass_no}: {_count(len(e.clients), 'client')} ({who}), {_count(e.slices, 'slice')}.")
+        for peer in e.clients:
+            line = self.clients.setdefault(peer.client_id, ClientLine(peer))
+            line.pass_no, line.catching_up = e.pass_no, True
+            self._client_row(line)
+
+    def _CatchingUp(self, e: ev.CatchingUp) -> None:
+        said = (e.pass_no, e.reason)
+        if said == self._catching_up_said:
+            return  # once per change: the client repeats it while it waits
+        self._catching_up_said = said
+        what = "waiting while the others finish" if e.pass_no == 0 else f"now in catch-up pass {e.pass_no}"
+        self.say(f"[yellow]Catching up ({escape(e.reason)}): {what}; nothing received is lost.[/]")
+
     def _ClientDropped(self, e: ev.ClientDropped) -> None:
-        self.say(f"[red]Dropped {e.client.host}: {e.reason}.[/]")
+        self._client_ended(e.client, "[red]dropped[/]")
+        self.say(f"[red]Dropped {e.client.host}: {escape(e.reason)}.[/]")
 
     def _ClientVerified(self, e: ev.ClientVerified) -> None:
+        self._client_ended(e.client, "[green]verified[/]")
         self.say(f"[green]{e.client.host} verified its copy.[/]")
 
     def _ClientFailed(self, e: ev.ClientFailed) -> None:
-        self.say(f"[red]{e.client.host} failed: {e.reason}.[/]")
+        self._client_ended(e.client, "[red]failed[/]")
+        self.say(f"[red]{e.client.host} failed: {escape(e.reason)}.[/]")
+
+    def _client_ended(self, peer: ev.Peer, result: str) -> None:
+        line = self.clients.get(peer.client_id)
+        if line is not None:
+            line.result = result
+            self._client_row(line)
+
+    def _client_row(self, line: ClientLine) -> None:
+        """The master's row for one client under the overall bar: its bytes, its own rate, its pass.
+        With many clients only those catching up get one, so the exceptions stay in view."""
+        if self.progress is None or self.role != "master":
+            return
+        if line.task is None:
+            if len(self.clients) > MAX_CLIENT_ROWS and not line.catching_up:
+                return
+            line.task = self.progress.add_task(f"  {escape(line.peer.host)}", total=self.total,
+                                               rate=0.0, status="")
+        done = self.total if line.result == "[green]verified[/]" and self.total else line.done
+        self.progress.update(line.task, completed=done, rate=0.0 if line.result else line.rate,
+                             status=line.status())
 
     def _TargetVerified(self, e: ev.TargetVerified) -> None:
         self._stop_progress()
@@ -179,9 +269,13 @@ class HumanDisplay:
             table.add_column("client")
             table.add_column("address")
             table.add_column("result")
+            notes = finished_notes(e)
+            if any(notes.values()):
+                table.add_column("how")
             for peers, result in ((e.verified, "[green]verified[/]"), (e.failed, "[red]failed[/]"), (e.dropped, "[red]dropped[/]")):
                 for p in peers:
-                    table.add_row(p.host, p.address, result)
+                    note = notes.get(p.client_id, "")
+                    table.add_row(p.host, p.address, result, *([escape(note)] if any(notes.values()) else []))
             self.console.print(table)
         else:
             self.say("Session finished; the master has the result.")
@@ -197,6 +291,54 @@ class HumanDisplay:
     def close(self) -> None:
         self._stop_progress()
         sys.stdout.flush()
+
+
+class ClientLine:
+    """What the master's display knows of one client while the transfer runs."""
+
+    def __init__(self, peer: ev.Peer) -> None:
+        self.peer = peer
+        self.done = 0
+        self.rate = 0.0
+        self.pass_no = 1
+        self.catching_up = False
+        self.late = False
+        self.result = ""  # rich markup: verified / failed / dropped, once known
+        self.task: Any = None
+
+    def status(self) -> str:
+        if self.result:
+            return self.result
+        if self.pass_no == 0:
+            return ("late join" if self.late else "catching up") + ", waits for the next pass"
+        if self.catching_up:
+            return ("late join" if self.late else "catching up") + f", pass {self.pass_no}"
+        return f"pass {self.pass_no}"
+
+
+def caught_up_words(c: ev.CaughtUp) -> str:
+    """'caught up in pass 2, 27.3 s after it fell behind' (or '... after it joined late')."""
+    after = "it joined late" if c.late else "it fell behind"
+    return f"caught up in pass {c.passes}, {c.seconds:.1f} s after {after}"
+
+
+def finished_notes(e: ev.SessionFinished) -> dict[str, str]:
+    """Per client id: why it was dropped, or how it caught up (the summary's last column)."""
+    notes = {c.client_id: caught_up_words(c) for c in e.caught_up}
+    for peer, reason in zip(e.dropped, e.drop_reasons, strict=False):
+        notes[peer.client_id] = reason
+    return notes
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _decimal(rate: float) -> str:
+    """Bytes/s in the units rich's own speed column uses (decimal), so the rows line up."""
+    from rich.filesize import decimal
+
+    return decimal(int(rate))
 
 
 def security_line(secured: bool) -> str:

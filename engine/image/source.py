@@ -76,12 +76,14 @@ class DiskImageSource:
     stream_size: int | None = None
 
     def __init__(self, path: str | os.PathLike[str], *, raw: bool = False, level: str = "balanced",
-                 on_event: Callable[[object], None] | None = None) -> None:
+                 on_event: Callable[[object], None] | None = None, created: int | None = None) -> None:
+        """`created`: the header's time, when this builds again a stream built before (a
+        catch-up pass must send the same bytes)."""
         check_level(level)
         check_quiet_source(path)
         self.disk = DiskReader(path)
         try:
-            self.header, regions = self._plan(raw, level, on_event)
+            self.header, regions = self._plan(raw, level, on_event, created)
         except BaseException:
             self.disk.close()
             raise
@@ -91,7 +93,7 @@ class DiskImageSource:
         mode = "every sector" if raw else "used blocks"
         self.description = f"{self.disk.path} ({self.disk.size:,} bytes, {mode}, zstd {level})"
 
-    def _plan(self, raw: bool, level: str, on_event) -> tuple[ImageHeader, list[tuple[int, int]]]:
+    def _plan(self, raw: bool, level: str, on_event, created: int | None) -> tuple[ImageHeader, list[tuple[int, int]]]:
         disk = self.disk
         table = read_partition_table(disk.read_at, disk.size, disk.sector_size)
         infos: list[PartitionInfo] = []
@@ -111,7 +113,8 @@ class DiskImageSource:
                                       table.kind != "none")
         header = ImageHeader(
             disk_size=disk.size, sector_size=table.sector_size, mode="raw" if raw else "used_blocks",
-            level=level, max_chunk=MAX_CHUNK, safe_area_skipped=skip_safe, created=int(time.time()),
+            level=level, max_chunk=MAX_CHUNK, safe_area_skipped=skip_safe,
+            created=int(time.time()) if created is None else created,
             host=socket.gethostname(), imgcast_version=imgcast_version(), source=str(disk.path),
             table_kind=table.kind, disk_id=table.disk_id, partitions=tuple(infos),
         )

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..events import Event
-from ..stream.base import DigestingReader, DigestingWriter, HashingReader, HashingWriter
+from ..stream.base import DigestingReader, DigestingWriter, HashingReader, HashingWriter, reader_for
 from .faults import FaultInjector
 from .sockets import GSO_MAX_BYTES, MulticastSocket, drain_errors, gso_control, read_ancillary
 
@@ -37,29 +37,43 @@ ANC_SPACE = socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16)  # GRO segment size + a
 
 
 class SourceReader(threading.Thread):
-    """Reads the master's stream slice by slice ahead of the sender, hashing as it goes."""
+    """Reads the master's stream slice by slice ahead of the sender, hashing as it goes.
 
-    def __init__(self, reader: Reader, slice_bytes: int, depth: int, wake: Callable[[], None]) -> None:
+    With `ranges` (a catch-up pass), it reads the stream again from its start and hands out
+    only the slices in those [first, end) ranges, as (number, bytes), stopping after the last:
+    an image built on the fly cannot be entered in the middle, so the slices between are
+    read and let go (what a raw disk could skip by seeking, the image stream cannot)."""
+
+    def __init__(self, reader: Reader, slice_bytes: int, depth: int, wake: Callable[[], None],
+                 ranges: list[tuple[int, int]] | None = None) -> None:
         super().__init__(name="imgcast-source", daemon=True)
         self.reader = reader
         self.slice_bytes = slice_bytes
-        self.slices: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self.ranges = ranges
+        self.slices: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
         self._wake = wake
         self._stopping = threading.Event()
 
     def run(self) -> None:
         try:
-            while not self._stopping.is_set():
+            number = 0
+            ranges = list(self.ranges or [(0, 1 << 62)])
+            while not self._stopping.is_set() and ranges:
                 data = _read_full(self.reader, self.slice_bytes)
-                self._put(data or None)
                 if not data:
-                    return
+                    break
+                while ranges and number >= ranges[0][1]:
+                    ranges.pop(0)
+                if ranges and number >= ranges[0][0]:
+                    self._put((number, data))
+                number += 1
+            self._put(None)
         except BaseException as error:  # reported to the driver, which fails the session
             self.error = error
             self._put(None)
 
-    def _put(self, item: bytes | None) -> None:
+    def _put(self, item: tuple[int, bytes] | None) -> None:
         while not self._stopping.is_set():
             try:
                 self.slices.put(item, timeout=0.2)
@@ -141,6 +155,9 @@ class Driver:
         self._buffer = bytearray(RECV_BUFFER)
         self.source: SourceReader | None = None
         self._reader: Reader | None = None
+        self._reopen: Callable[[], Any] | None = None  # the source again, for catch-up passes
+        self._source_pass = 1
+        self.pass_sources: list[Any] = []  # sources opened for catch-up passes (closed at the end)
         self.target: TargetWriter | None = None
         self._verifying = False
         self._source_done = False
@@ -351,10 +368,17 @@ class Driver:
 
     # --- disks ----------------------------------------------------------------------------
 
-    def attach_source(self, reader: Reader) -> None:
+    def attach_source(self, reader: Reader, reopen: Callable[[], Any] | None = None) -> None:
         """The master's stream. Reading starts when the transfer does: only then is the slice
-        size known (it follows the smallest MTU among the clients that joined)."""
+        size known (it follows the smallest MTU among the clients that joined). `reopen` opens
+        the same source again (a StreamSource), for catch-up passes."""
         self._reader = reader
+        self._reopen = reopen
+
+    def close_pass_sources(self) -> None:
+        for source in self.pass_sources:
+            source.close()
+        self.pass_sources.clear()
 
     def attach_target(self, writer: Writer) -> None:
         self.target = TargetWriter(writer, self.wake_threadsafe)
@@ -362,7 +386,12 @@ class Driver:
 
     def _pump_source(self) -> None:
         source, machine = self.source, self.machine
-        if self._source_done or not hasattr(machine, "wants_slices"):
+        if not hasattr(machine, "wants_slices"):
+            return
+        if getattr(machine, "source_pass", 1) != self._source_pass:
+            self._start_pass(machine)
+            source = self.source
+        if self._source_done:
             return
         wanted = machine.wants_slices()
         if source is None:
@@ -374,17 +403,40 @@ class Driver:
             source.start()
         for _ in range(wanted):
             try:
-                data = source.slices.get_nowait()
+                item = source.slices.get_nowait()
             except queue.Empty:
                 return
-            if data is None:
+            if item is None:
                 if source.error is not None:
                     machine.abort(f"reading the source failed: {source.error}", self.loop.time())
-                else:
+                elif source.ranges is None:
                     machine.end_of_stream(source.reader.digest())
                 self._source_done = True
                 return
-            machine.add_slice(data)
+            machine.add_slice(item[1], item[0])
+
+    def _start_pass(self, machine: Any) -> None:
+        """A catch-up pass: read the source again, for the slices the pass sends."""
+        self._source_pass = machine.source_pass
+        if self.source is not None:
+            self.source.stop()
+        self.source = None
+        self._source_done = False
+        if self._reopen is None:
+            machine.abort("this source cannot be read a second time for a catch-up pass", self.loop.time())
+            self._source_done = True
+            return
+        try:
+            opened = self._reopen()
+        except Exception as error:
+            machine.abort(f"reading the source again for a catch-up pass failed: {error}", self.loop.time())
+            self._source_done = True
+            return
+        self.pass_sources.append(opened)
+        cfg = machine.config
+        self.source = SourceReader(reader_for(opened), cfg.slice_bytes, cfg.readahead_slices * 2,
+                                   self.wake_threadsafe, ranges=machine.pass_ranges)
+        self.source.start()
 
     def _pump_target(self, now: float) -> None:
         target, machine = self.target, self.machine

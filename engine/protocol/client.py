@@ -4,6 +4,13 @@ It finds its master, joins, gathers each slice's blocks (rebuilding lost ones fr
 hands the stream out in order (`take_data`), asks for what is missing with NAKs that other
 clients' NAKs can suppress, reports progress, and finally reports the verdict on its copy.
 The driver writes the data and computes the digest, then calls `target_written`.
+
+Passes (master.py explains them): a client is a member of the pass its master's START lists
+it in, or a follower (START lists it as catching up: it joined late, or was too slow for the
+others). A follower keeps every block it can hold (up to `hold_bytes` of slices it cannot
+write yet), asks for no repairs, and sends NEED: the slices it still lacks. When START makes
+it a member of a later pass, it follows that pass like any member: what the pass has sent and
+did not arrive is lost, and repaired.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from enum import Enum
 
 from .. import wire
 from ..events import (
+    CatchingUp,
     Joined,
     MasterFound,
     Peer,
@@ -193,6 +201,11 @@ class Client(MachineBase):
         self._written = 0  # of those, slices the driver has written: the progress we report,
         # so a target slower than the network holds the master back instead of filling memory
         self._highest = -1  # highest slice number seen
+        self._frontier = -1  # highest slice number of the pass we are a member of: older ones
+        # it has sent, so what of them is missing is lost (a follower asks for nothing)
+        self.member_pass = -1  # the pass START lists us in; 0: following, to catch up later; -1: none yet
+        self._closed_pass = 0  # the last pass whose END closed every slice
+        self.beyond_hold = 0  # blocks a follower could not hold (they come again in its catch-up pass)
         self._total_slices: int | None = None
         self._expected_sha = b""
         self._stream_size: int | None = None
@@ -284,7 +297,7 @@ class Client(MachineBase):
                         blocks += 1
                         stamp = stamp_
                         # The common case inline: a new data block of a slice already under way.
-                        buf = slices.get(number) if transfer and kind == _DATA and number <= self._highest else None
+                        buf = slices.get(number) if transfer and kind == _DATA and number <= self._frontier else None
                         if buf is not None and buf.k == k and not buf.complete and not buf.have[index]:
                             buf.data[index * bs : (index + 1) * bs] = data[_HSIZE:]
                             buf.have[index] = 1
@@ -349,7 +362,7 @@ class Client(MachineBase):
                 or first + count > k1 + 1 or indices != tuple(range(first, first + count))):
             return False
         start = 0
-        if number > self._highest or number not in self._slices:
+        if number > self._frontier or number not in self._slices:
             # the first blocks of a slice: the general path opens it (and closes older ones)
             self._on_block(_DATA, number, first, k1 + 1, view[:segment], now)
             start = 1
@@ -461,6 +474,10 @@ class Client(MachineBase):
                    mtu=min(self.mtu, 0xFFFF_FFFF))
 
     def _on_accept(self, body: object, now: float) -> None:
+        if not body.accepted and self.state in (State.JOINED, State.TRANSFER):  # type: ignore[attr-defined]
+            self._fail(f"the master took this computer out of the session ({body.reason}); "  # type: ignore[attr-defined]
+                       "the target is incomplete")
+            return
         if self.state is not State.JOINING:
             return
         if not body.accepted:  # type: ignore[attr-defined]
@@ -473,8 +490,12 @@ class Client(MachineBase):
     def _on_start(self, body: object, now: float) -> None:
         if self.state not in (State.JOINING, State.JOINED, State.TRANSFER):
             return
-        if self.sender not in body.clients:  # type: ignore[attr-defined]
-            self._fail("the session started without this computer; join the next one")
+        member = self.sender in body.clients  # type: ignore[attr-defined]
+        if not member and self.sender not in body.catching_up:  # type: ignore[attr-defined]
+            if self.state is State.JOINED:
+                self._fail("the session started without this computer; join the next one")
+            # JOINING: our JOIN is on its way, its ACCEPT decides. TRANSFER: a member of an
+            # earlier pass, finishing (the master names only the current pass's members).
             return
         sizes = (body.block_size, body.slice_blocks)  # type: ignore[attr-defined]
         if not MIN_BLOCK <= sizes[0] <= block_size_for_mtu(self.mtu) or sizes[1] < 1:
@@ -498,6 +519,40 @@ class Client(MachineBase):
         if self.state is not State.TRANSFER:
             self._adopt_sizes(*sizes)
             self._begin_transfer(now)
+        pass_no = body.pass_no  # type: ignore[attr-defined]
+        if member and self.member_pass != pass_no:
+            self._enter_pass(pass_no, now)
+        elif not member and self.member_pass != 0:
+            self._follow(now)
+
+    def _enter_pass(self, pass_no: int, now: float) -> None:
+        """START lists us as a member of this pass."""
+        catching_up = self.member_pass == 0 or pass_no > 1
+        self.member_pass = pass_no
+        if not catching_up:
+            return
+        # What the pass sends from here on, we follow: slices before its first block to us are
+        # not lost (it has not sent them yet), so the frontier starts where our stream stands.
+        self._frontier = self._delivered - 1
+        for buf in self._slices.values():
+            buf.closed = False
+        self.delay = PathDelay()  # the queue we saw was another pass's load
+        self._nak_due.clear()
+        self._next_nak = None
+        self._emit(CatchingUp(pass_no, f"catch-up pass {pass_no}: the master now sends what this computer lacks"))
+
+    def _follow(self, now: float) -> None:
+        """START lists us as catching up: we joined late, or could not keep up with the others."""
+        late = self.member_pass == -1
+        self.member_pass = 0
+        self._nak_due.clear()
+        self._next_nak = None
+        self._next_report = now  # tell the master what we lack now
+        reason = ("this computer joined after the transfer began: it keeps what it receives from here "
+                  "and gets the beginning in a catch-up pass") if late else (
+                  "this computer could not keep up with the others: they go on at their own pace; it "
+                  "keeps what it received and gets the rest in a further pass")
+        self._emit(CatchingUp(0, reason))
 
     def _adopt_sizes(self, block_size: int, slice_blocks: int) -> None:
         """The master fixes block and slice size when the transfer starts (the least MTU of
@@ -548,13 +603,17 @@ class Client(MachineBase):
         if self._total_slices is not None and number >= self._total_slices:
             self._drop("blocks past the end the master announced")
             return
-        if number > max(self._highest, self._delivered) + self._ahead():
+        following = self.member_pass == 0
+        if not following and number > max(self._frontier, self._delivered) + self._ahead():
             # the master never runs further ahead than its window: every slice between would
             # need a buffer (a forged block numbered 4 billion must not allocate them all)
             self._drop("blocks far beyond the master's window (forged, or out of another session)")
             return
         buf = self._slices.get(number)
         if buf is None:
+            if following and len(self._slices) >= self._hold_limit:
+                self.beyond_hold += 1  # no room: this slice comes again in our catch-up pass
+                return
             buf = self._new_slice(number, k)
         if buf.k != k:
             if k != self._slice_k(number) or buf.complete:
@@ -588,10 +647,18 @@ class Client(MachineBase):
         if buf.have_count + len(buf.parity) >= buf.k:
             self._complete(number, buf)
         if number > self._highest:
-            previous = self._highest
             self._highest = number
-            for older in range(max(previous, self._delivered), number):
-                self._close_slice(older, now)
+        if number > self._frontier:
+            previous = self._frontier
+            self._frontier = number
+            if not following:
+                for older in range(max(previous, self._delivered), number):
+                    self._close_slice(older, now)
+
+    @property
+    def _hold_limit(self) -> int:
+        """Slices a follower may hold in memory ahead of what it can write."""
+        return max(16, self.config.hold_bytes // max(1, self.config.slice_bytes))
 
     def _ahead(self) -> int:
         """How many slices past ours a block (or the end) may be: the master's window, and never
@@ -625,7 +692,8 @@ class Client(MachineBase):
             return
         buf.closed = True
         self.lost += buf.missing
-        self._schedule_nak(number, now + self._nak_delay(buf.missing))
+        if self.member_pass != 0:  # (a follower asks for nothing: its catch-up pass brings it)
+            self._schedule_nak(number, now + self._nak_delay(buf.missing))
 
     @property
     def _nak_window(self) -> float:
@@ -693,28 +761,39 @@ class Client(MachineBase):
             self._begin_transfer(now)
         if self.state is not State.TRANSFER:
             return
-        if self._total_slices is None:
-            p = self.params
-            slices, size = body.slices, body.stream_size  # type: ignore[attr-defined]
-            blocks = -(-size // p.block_size) if p is not None else 0
-            expected = -(-blocks // p.slice_blocks) if p is not None else slices
-            if slices != expected or slices > max(self._highest, self._delivered) + self._ahead():
-                # every slice up to the end needs a buffer: an END that does not fit the stream
-                # (forged, in an open session) must not make this computer allocate billions
-                self._drop("END that does not fit the stream's size or the master's window")
-                return
-            self._total_slices = body.slices  # type: ignore[attr-defined]
-            self._stream_size = body.stream_size  # type: ignore[attr-defined]
-            self._expected_sha = body.sha256  # type: ignore[attr-defined]
-            # Every slice is sent: whatever is still missing, anywhere, is lost.
-            self._highest = max(self._highest, self._total_slices - 1)
-            for number in list(self._slices):
-                buf = self._slices[number]
-                if number >= self._total_slices or (not buf.complete and buf.k != self._slice_k(number)):
-                    del self._slices[number]  # started by blocks that do not fit the stream: forged
-            for number in range(self._delivered, self._total_slices):
+        if self._total_slices is None and not self._learn_end(body):
+            return
+        if 0 < self.member_pass <= body.pass_no and self._closed_pass < self.member_pass:  # type: ignore[attr-defined]
+            # Our pass is sent: whatever of it is still missing, anywhere, is lost.
+            self._closed_pass = self.member_pass
+            # (never more buffers than the window: a pass ends within it of where we are)
+            last = min(self._total_slices, max(self._frontier, self._delivered) + self._ahead())  # type: ignore[type-var]
+            self._frontier = max(self._frontier, self._total_slices - 1)  # type: ignore[operator]
+            for number in range(self._delivered, last):
                 self._close_slice(number, now)
         self._deliver(now)
+
+    def _learn_end(self, body: object) -> bool:
+        """The stream's size, slice count and digest from END (checked against what we know)."""
+        p = self.params
+        slices, size = body.slices, body.stream_size  # type: ignore[attr-defined]
+        blocks = -(-size // p.block_size) if p is not None else 0
+        expected = -(-blocks // p.slice_blocks) if p is not None else slices
+        far = slices > max(self._highest, self._delivered) + self._ahead() and self.member_pass != 0
+        if slices != expected or far:  # (a follower holds no buffers up to the end: it may know it)
+            # every slice up to the end needs a buffer: an END that does not fit the stream
+            # (forged, in an open session) must not make this computer allocate billions
+            self._drop("END that does not fit the stream's size or the master's window")
+            return False
+        self._total_slices = body.slices  # type: ignore[attr-defined]
+        self._stream_size = body.stream_size  # type: ignore[attr-defined]
+        self._expected_sha = body.sha256  # type: ignore[attr-defined]
+        self._highest = max(self._highest, self._total_slices - 1)
+        for number in list(self._slices):
+            buf = self._slices[number]
+            if number >= self._total_slices or (not buf.complete and buf.k != self._slice_k(number)):
+                del self._slices[number]  # started by blocks that do not fit the stream: forged
+        return True
 
     def _on_other_nak(self, body: object, now: float) -> None:
         """Another client asked: if it asked for at least as much as we need, its repair will
@@ -796,11 +875,32 @@ class Client(MachineBase):
             held = int((now - self._echo[1]) / wire.STAMP_UNIT)
             if held < wire.NO_DELAY:
                 echo, age = self._echo[0], held
+        if self.member_pass == 0 and self.state is State.TRANSFER:
+            self._send(wire.Kind.NEED, ranges=self._needs())
         self._send(wire.Kind.REPORT, watermark=self._written, done=self._delivered_bytes,
                    lost=self.lost % (1 << 32), repaired=self.repaired % (1 << 32),
                    received=self.received % (1 << 32), clock_ms=int(now * 1000) % (1 << 32),
                    queue_delay=wire.NO_DELAY if queue is None else min(max(queue, 0), wire.NO_DELAY - 1),
                    echo=echo, echo_age=age)
+
+    def _needs(self) -> list[dict[str, int]]:
+        """The slices we lack, as ranges from where our stream stands (at most MAX_NEED_RANGES:
+        the last one then runs to the end, which asks for a little more than we need)."""
+        held = sorted(n for n, buf in self._slices.items() if buf.complete and n >= self._delivered)
+        ranges: list[dict[str, int]] = []
+        at = self._delivered
+        for number in held:
+            if number > at:
+                ranges.append({"first": at, "count": number - at})
+            at = number + 1
+        if self._total_slices is None:
+            ranges.append({"first": at, "count": wire.TO_THE_END})
+        elif at < self._total_slices:
+            ranges.append({"first": at, "count": self._total_slices - at})
+        if len(ranges) > wire.MAX_NEED_RANGES:
+            ranges = ranges[: wire.MAX_NEED_RANGES - 1]
+            ranges.append({"first": ranges[-1]["first"] + ranges[-1]["count"], "count": wire.TO_THE_END})
+        return ranges
 
     def _progress(self, now: float) -> Progress:
         then, before = self._progress_last

@@ -67,6 +67,7 @@ class ProtocolConfig:
     initial_rate: float = 8e6  # where start-up begins; it doubles every 50 ms until the path complains
     min_rate: float = 1e5
     burst_datagrams: int = 44  # one GSO send: 44 x 1472 bytes fits a 64 KiB packet
+    hold_bytes: int = 1 << 30  # a client catching up holds at most this much it cannot write yet
 
     def __post_init__(self) -> None:
         if not MIN_BLOCK <= self.block_size <= MAX_BLOCK:

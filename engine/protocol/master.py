@@ -2,7 +2,18 @@
 
 Phases: LOBBY (announce, accept joins, decide when to start), TRANSFER (send slices, repair
 what clients report missing, keep within a window of the slowest client), ENDING (announce the
-end and the SHA-256, collect each client's verdict), then closed.
+end and the SHA-256, collect each client's verdict; a catch-up pass may still begin), then
+closed.
+
+Passes (issue 11). The transfer is one or more passes. Pass 1 sends the whole stream, paced
+and windowed for its members: every client that joined in the lobby. Under the catch-up and
+drop policies (policy.py) a member that cannot keep up leaves the pass; it becomes a follower,
+like a client that joins while the transfer runs: it keeps what it receives and tells the
+master which slices it still lacks (NEED). Once a pass has been sent, the followers become
+the members of the next pass, which sends only the slices they lack (read again from the
+source), paced for them. Why after, not interleaved: on a multicast segment every datagram
+reaches every port, and a slow or late client's link is already full with the pass under way;
+interleaving would slow the fast clients without speeding the slow one.
 
 The driver feeds it source slices (`wants_slices` / `add_slice` / `end_of_stream`), datagrams
 (`receive_datagram`) and timer ticks (`handle_timer`), and drains `datagrams_to_send` and
@@ -12,6 +23,7 @@ happens here and can be tested with a fake clock.
 
 from __future__ import annotations
 
+import bisect
 import random
 import struct
 from dataclasses import dataclass
@@ -19,6 +31,8 @@ from enum import Enum
 
 from .. import wire
 from ..events import (
+    CaughtUp,
+    ClientCatchingUp,
     ClientDropped,
     ClientFailed,
     ClientJoined,
@@ -27,6 +41,7 @@ from ..events import (
     ClientVerified,
     CollisionDetected,
     LobbyOpened,
+    PassStarted,
     Peer,
     Progress,
     SessionFailed,
@@ -36,9 +51,9 @@ from ..events import (
 )
 from ..stream.base import StreamFormat
 from . import fec
-from .common import MachineBase, ProtocolConfig, Transmit, mtu_for_block_size, sender_hex
-from .pacing import RateController
-from .policy import SlowPolicy
+from .common import MIN_MTU, MachineBase, ProtocolConfig, Transmit, mtu_for_block_size, sender_hex
+from .pacing import STRAGGLER, RateController
+from .policy import DROP_AFTER, SlowPolicy
 
 _BLOCK_KINDS = (int(wire.Kind.DATA), int(wire.Kind.PARITY))
 TICK = 0.1  # housekeeping: silence checks, progress events, rate changes
@@ -46,6 +61,8 @@ MAX_RATE = 20e9
 PACING_QUANTUM = 0.004  # seconds of sending per wake-up at most: pacing is smooth, yet the
 # master wakes a few hundred times a second, not once per datagram (CPU follows bytes moved)
 _STAMP = struct.Struct("!H")
+ALL = 1 << 62  # "to the end of the stream", in slice ranges
+WINDOW_STALL = 3.0  # catch-up/drop: a member that holds the window shut this long leaves the pass
 
 
 class Phase(Enum):
@@ -66,6 +83,14 @@ class ClientRecord:
     repaired: int = 0
     reason: str = ""
     mtu: int = 0  # of the client's interface, from its JOIN (0: not said)
+    pass_no: int = 1  # the pass it is a member of; 0: a follower, waiting for the next pass
+    late: bool = False  # joined while the transfer ran
+    behind_since: float | None = None  # when it fell behind or joined late
+    needs: list[tuple[int, int]] | None = None  # [first, end) slice ranges it lacks (its last NEED)
+    rate: float = 0.0  # bytes/s of blocks it receives, from its reports
+    heard: tuple[int, int] | None = None  # (received, clock_ms) of its last report
+    slow_since: float | None = None  # drop policy: below the drop rate since then
+    verdict_at: float = 0.0
 
 
 @dataclass
@@ -78,6 +103,8 @@ class SliceRecord:
     parity_next: int = 0  # next unused parity share number
     repaired_at: float = -1e9
     repaired_count: int = 0
+    sent: bool = False  # every data block has gone out (in the pass that read it)
+    pass_no: int = 1  # the pass that read it
 
 
 @dataclass
@@ -139,6 +166,15 @@ class Master(MachineBase):
         self._next_announce = now
         self._next_tick = now + TICK
         self._started_at = now
+        # passes
+        self._pass = 1
+        self._ranges: list[tuple[int, int]] = [(0, ALL)]  # the slices this pass sends
+        self._range_base: list[int] = [0]  # slices of the pass before each range
+        self._pass_sent = False
+        self._last_sent_pass = 0
+        self._total: int | None = None  # slices in the stream, once read to its end
+        self._stalled_since: float | None = None
+        self._best_rate = 0.0  # the best receive rate any client reported (drop policy)
         # transfer state
         self._slices: dict[int, SliceRecord] = {}
         self._fed = 0
@@ -175,10 +211,11 @@ class Master(MachineBase):
         """The sending rate now, bytes/s (the pacer's answer)."""
         return self.pacer.rate
 
-    def _new_pacer(self, now: float) -> RateController:
+    def _new_pacer(self, now: float, known: float | None = None) -> RateController:
         cfg = self.config
         return RateController(now=now, initial=min(cfg.rate or MAX_RATE, cfg.initial_rate), floor=cfg.min_rate,
-                              cap=cfg.rate, segment=self._segment)
+                              cap=cfg.rate, segment=self._segment, known=known,
+                              leave_stragglers=self.slow_policy.defers, members=max(1, len(self._members())))
 
     @property
     def participants(self) -> list[ClientRecord]:
@@ -189,16 +226,56 @@ class Master(MachineBase):
         """When the lobby closes by itself (t=MINUTES after the last join), if it will."""
         return self._start_deadline
 
+    @property
+    def source_pass(self) -> int:
+        """The pass the source is read for: when it changes, the driver reads the source again
+        from its start, for the slices of `pass_ranges` only."""
+        return self._pass
+
+    @property
+    def next_slice(self) -> int:
+        """The number of the slice `add_slice` takes next."""
+        return self._fed
+
+    @property
+    def pass_ranges(self) -> list[tuple[int, int]]:
+        """[first, end) slice ranges this pass sends, in order (pass 1: the whole stream)."""
+        return list(self._ranges)
+
     def wants_slices(self) -> int:
         """How many more source slices the master can take now without passing its window.
         None before the transfer starts: the slice size is decided then."""
-        if self._eof or self.closed or self.phase is Phase.LOBBY:
+        if self.closed or self.phase is not Phase.TRANSFER or self._source_done:
             return 0
+        pos = self._position
         limit = min(
-            self._min_watermark + self._window,
-            self._send_slice + self.config.readahead_slices,
+            pos(self._min_watermark) + self._window,
+            pos(self._send_slice) + self.config.readahead_slices,
         )
-        return max(0, limit - self._fed)
+        return max(0, limit - pos(self._fed))
+
+    @property
+    def _source_done(self) -> bool:
+        return self._eof if self._pass == 1 else self._fed >= self._ranges[-1][1]
+
+    def _position(self, number: int) -> int:
+        """Slices of this pass before slice `number`: the window counts what the pass sends,
+        not the slices it skips."""
+        if self._pass == 1:
+            return number
+        at = bisect.bisect_right(self._ranges, (number, ALL + 1)) - 1
+        if at < 0:
+            return 0
+        first, end = self._ranges[at]
+        return self._range_base[at] + min(number, end) - first
+
+    def _next_in_pass(self, number: int) -> int:
+        """The first slice at or after `number` that this pass sends (past its end: the end)."""
+        ranges = self._ranges
+        at = bisect.bisect_right(ranges, (number, ALL + 1)) - 1
+        if at >= 0 and number < ranges[at][1]:
+            return number
+        return ranges[at + 1][0] if at + 1 < len(ranges) else ranges[-1][1]
 
     # --- operator actions -----------------------------------------------------------------
 
@@ -222,11 +299,14 @@ class Master(MachineBase):
 
     # --- source ---------------------------------------------------------------------------
 
-    def add_slice(self, data: bytes | memoryview) -> None:
-        """The next slice of the stream: block_size * slice_blocks bytes, or fewer at the end."""
+    def add_slice(self, data: bytes | memoryview, number: int | None = None) -> None:
+        """The next slice the pass wants (`number`, by default the next one of the stream):
+        block_size * slice_blocks bytes, or fewer at the end."""
         cfg = self.config
         if not 0 < len(data) <= cfg.slice_bytes:
             raise ValueError(f"slice of {len(data)} bytes; expected 1..{cfg.slice_bytes}")
+        if number is not None and number != self._fed:
+            raise ValueError(f"slice {number} given; the pass wants slice {self._fed}")
         k = -(-len(data) // cfg.block_size)
         number = self._fed
         bs, header, view = cfg.block_size, wire.block_header, memoryview(data)
@@ -238,15 +318,20 @@ class Master(MachineBase):
         if short:
             parts.append(bytes(short))  # the last block is padded to full size for the erasure code
         buf = bytearray().join(parts)  # one copy into the buffer every send and repair of the slice reads
-        self._slices[number] = SliceRecord(number, k, buf, parity_next=k)
-        self._fed += 1
-        self._fed_bytes += len(data)
+        self._slices[number] = SliceRecord(number, k, buf, parity_next=k, pass_no=self._pass)
+        self._fed = self._next_in_pass(number + 1)
+        if self._pass == 1:
+            self._fed_bytes += len(data)
 
     def end_of_stream(self, sha256: bytes) -> None:
-        """No more slices; `sha256` is the whole stream's digest, which clients check."""
+        """No more slices; `sha256` is the whole stream's digest, which clients check. (Only
+        the first pass reads the source to its end; later ones stop after their last slice.)"""
+        if self._eof:
+            return
         self._eof = True
         self._sha256 = sha256
         self.stream_size = self._fed_bytes
+        self._total = self._fed
 
     # --- input ----------------------------------------------------------------------------
 
@@ -274,13 +359,21 @@ class Master(MachineBase):
         if record is None:
             self._drop("feedback from a computer that has not joined")
             return
+        if record.state == "dropped":
+            if now - record.last_heard >= 0.2:  # it still talks: it missed that it was dropped
+                record.last_heard = now
+                self._tell_dropped(record)
+            return
         record.last_heard = now
         if kind is wire.Kind.REPORT:
             self._on_report(record, body, now)
         elif kind is wire.Kind.NAK:
-            self._on_nak(body, now)
+            if record.pass_no:  # followers get what they lack in the next pass, not now
+                self._on_nak(body, now, record.pass_no)
+        elif kind is wire.Kind.NEED:
+            self._on_need(record, body)
         elif kind is wire.Kind.DONE:
-            self._on_done(record, body)
+            self._on_done(record, body, now)
         elif kind is wire.Kind.ABORT:
             self._lose(record, "left the session", now)
 
@@ -300,23 +393,42 @@ class Master(MachineBase):
         record = self.clients.get(sender)
         capacity = None if body.capacity == wire.UNKNOWN_SIZE else body.capacity  # type: ignore[attr-defined]
         if record is None:
-            if self.phase is not Phase.LOBBY:
-                self._send(wire.Kind.ACCEPT, client=sender, accepted=False,
-                           reason="the session has already started; join the next one")
-                return
-            if capacity is not None and capacity < self.disk_size:
-                self._send(wire.Kind.ACCEPT, client=sender, accepted=False,
-                           reason=f"the target holds {capacity:,} bytes but the image needs {self.disk_size:,}")
+            refusal = self._refusal(capacity, body.mtu)  # type: ignore[attr-defined]
+            if refusal:
+                self._send(wire.Kind.ACCEPT, client=sender, accepted=False, reason=refusal)
                 return
             peer = Peer(sender_hex(sender), body.host, address[0], capacity)  # type: ignore[attr-defined]
             record = ClientRecord(peer, now, mtu=body.mtu)  # type: ignore[attr-defined]
             self.clients[sender] = record
-            self._emit(ClientJoined(peer, len(self.clients), self.wanted))
-            self._schedule_start(now)
+            late = self.phase is not Phase.LOBBY
+            self._emit(ClientJoined(peer, len(self.clients), self.wanted, late=late))
+            if late:
+                record.state, record.pass_no, record.late, record.behind_since = "active", 0, True, now
+                sent = self._send_slice * self.config.slice_bytes if self._pass == 1 and not self._last_sent_pass else 0
+                where = f", at {sent / self.stream_size:.0%}" if sent and self.stream_size else ""
+                self._emit(ClientCatchingUp(peer, f"joined after the transfer began{where}"))
+            else:
+                self._schedule_start(now)
         record.last_heard = now
         self._send(wire.Kind.ACCEPT, client=sender, accepted=True, reason="")
+        if record.late:
+            self._send_start()  # the block size, and that it catches up
         if self.phase is Phase.LOBBY and self.wanted and len(self.clients) >= self.wanted:
             self._start(now)
+
+    def _refusal(self, capacity: int | None, mtu: int) -> str:
+        """Why a new client cannot join now, or ""."""
+        if self.phase is not Phase.LOBBY:
+            if not self.late_join:
+                return "the session has already started and its master takes no late joiners; join the next one"
+            if self._close_at is not None or self.closed:
+                return "the session is ending; join the next one"
+            if MIN_MTU <= mtu < self.path_mtu:
+                return (f"this computer's MTU ({mtu}) is smaller than the session's blocks need "
+                        f"({self.path_mtu}); join the next one, or start the master with --mtu {mtu}")
+        if capacity is not None and capacity < self.disk_size:
+            return f"the target holds {capacity:,} bytes but the image needs {self.disk_size:,}"
+        return ""
 
     def _schedule_start(self, now: float) -> None:
         if self.lobby_timeout is None or not self.clients:
@@ -327,14 +439,19 @@ class Master(MachineBase):
 
     def _on_report(self, record: ClientRecord, body: object, now: float) -> None:
         b = body
-        if record.state == "active":
+        self._measure(record, b.received, b.clock_ms)  # type: ignore[attr-defined]
+        if record.state == "active" and (record.pass_no == self._pass or not self._members()):
             rtt = None
             if b.echo_age != wire.NO_DELAY:  # type: ignore[attr-defined]
                 ticks = (wire.stamp_at(now) - b.echo - b.echo_age) % wire.STAMP_MOD  # type: ignore[attr-defined]
                 rtt = ticks * wire.STAMP_UNIT if ticks < wire.STAMP_MOD // 2 else None
             queue = None if b.queue_delay == wire.NO_DELAY else b.queue_delay * wire.STAMP_UNIT  # type: ignore[attr-defined]
-            self.pacer.on_report(int(record.peer.client_id, 16), now, received=b.received, lost=b.lost,  # type: ignore[attr-defined]
+            client = int(record.peer.client_id, 16)
+            self.pacer.on_report(client, now, received=b.received, lost=b.lost,  # type: ignore[attr-defined]
                                  clock_ms=b.clock_ms, queue_delay=queue, rtt=rtt)  # type: ignore[attr-defined]
+            if client in self.pacer.stragglers:
+                self.pacer.stragglers.discard(client)
+                self._leave_behind(record, now, self._straggler_reason(client))
         record.done = b.done  # type: ignore[attr-defined]
         record.lost = b.lost  # type: ignore[attr-defined]
         record.repaired = b.repaired  # type: ignore[attr-defined]
@@ -342,14 +459,65 @@ class Master(MachineBase):
             record.watermark = b.watermark  # type: ignore[attr-defined]
             self._update_watermark()
         if record.state == "active":
-            self._emit(ClientProgress(record.peer.client_id, record.done, record.lost, record.repaired))
+            self._emit(ClientProgress(record.peer.client_id, record.done, record.lost, record.repaired,
+                                      record.rate, record.pass_no, record.behind_since is not None))
 
-    def _on_nak(self, body: object, now: float) -> None:
+    def _measure(self, record: ClientRecord, received: int, clock_ms: int) -> None:
+        """Its receive rate, on its own clock: the rate shown for it, and what the drop policy
+        judges (what its link delivers, not the pace the pass allows)."""
+        if record.heard is not None:
+            got = (received - record.heard[0]) % (1 << 32)
+            elapsed = ((clock_ms - record.heard[1]) % (1 << 32)) / 1000
+            if elapsed < 0.05:
+                return  # too short to say (an urgent report right after another): keep summing
+            sample = got * self._segment / elapsed
+            record.rate = sample if not record.rate else 0.5 * record.rate + 0.5 * sample
+            self._best_rate = max(self._best_rate, record.rate)
+        record.heard = (received, clock_ms)
+
+    def _on_need(self, record: ClientRecord, body: object) -> None:
+        if record.state != "active":
+            return
+        ranges = []
+        for entry in body.ranges:  # type: ignore[attr-defined]
+            end = ALL if entry.count == wire.TO_THE_END else entry.first + entry.count
+            ranges.append((entry.first, end))
+        record.needs = _merged(ranges)
+
+    def _members(self) -> list[ClientRecord]:
+        """The active clients this pass is paced and windowed for."""
+        return [r for r in self.clients.values() if r.state == "active" and r.pass_no == self._pass]
+
+    def _straggler_reason(self, client: int) -> str:
+        paths = self.pacer.paths
+        own = paths[client].delivered_rate if client in paths else 0.0
+        best = max((p.delivered_rate for c, p in paths.items() if c != client), default=0.0)
+        return f"its link took {_rate(own)} while the others took {_rate(best)}"
+
+    def _leave_behind(self, record: ClientRecord, now: float, reason: str) -> None:
+        """Take a member out of its pass: the others go on at their pace, it keeps what it
+        has and gets the rest in a further pass."""
+        if record.state != "active" or record.pass_no == 0:
+            return
+        record.pass_no = 0
+        if record.behind_since is None:
+            record.behind_since = now
+        self.pacer.forget(int(record.peer.client_id, 16))
+        self.pacer.members = max(1, len(self._members()))
+        self._window = self.config.window_for(len(self._members()))
+        self._emit(ClientCatchingUp(record.peer, reason))
+        self._update_watermark()
+        self._send_start()  # tell it now: it stops asking for repairs of this pass
+        self._maybe_next_pass(now)
+
+    def _on_nak(self, body: object, now: float, pass_no: int) -> None:
         self.stats.naks += 1
         for entry in body.entries:  # type: ignore[attr-defined]
             record = self._slices.get(entry.slice)
-            if record is None or entry.slice >= self._send_slice:
-                continue  # already released, or not fully sent yet: nothing to repair
+            if record is None or not record.sent or record.pass_no < pass_no:
+                # released, or not fully sent yet: nothing to repair; or read by an earlier pass
+                # than the asker's, whose own pass sends the slice again
+                continue
             missing = entry.missing
             if now - record.repaired_at < self.config.repair_holdoff:
                 # The NAK crossed the repairs just sent: they will reach this client too, so it
@@ -365,8 +533,10 @@ class Master(MachineBase):
             request.count = max(request.count, min(missing, record.k))
             request.bitmap |= int.from_bytes(entry.bitmap, "little")
 
-    def _on_done(self, record: ClientRecord, body: object) -> None:
+    def _on_done(self, record: ClientRecord, body: object, now: float) -> None:
         if record.state in ("active", "lobby") and self.phase is not Phase.LOBBY:
+            record.verdict_at = now
+            record.pass_no = record.pass_no or self._pass
             if body.ok and body.sha256 == self._sha256 and self._eof:  # type: ignore[attr-defined]
                 record.state = "verified"
                 record.watermark = self._fed
@@ -389,17 +559,33 @@ class Master(MachineBase):
         record.state = "dropped"
         record.reason = reason
         self.pacer.forget(int(record.peer.client_id, 16))
+        self._tell_dropped(record)
         self._emit(ClientDropped(record.peer, reason))
         self._update_watermark()
+        self._maybe_next_pass(now)
+
+    def _tell_dropped(self, record: ClientRecord) -> None:
+        """Tell a dropped client, if it can still hear, so it stops and says why."""
+        for _ in range(2):
+            self._send(wire.Kind.ACCEPT, client=int(record.peer.client_id, 16), accepted=False,
+                       reason=f"dropped: {record.reason}"[:250])
 
     def _update_watermark(self) -> None:
-        active = [r.watermark for r in self.clients.values() if r.state == "active"]
-        new = min(active) if active else self._fed
-        if new > self._min_watermark:
-            for number in range(self._min_watermark, min(new, self._send_slice)):
-                self._slices.pop(number, None)
-                self._repairs.pop(number, None)
-            self._min_watermark = new
+        """Release the slices no member needs any more; the current pass's window follows its
+        slowest member. (Members of an earlier pass that still lack a slice keep it too: a
+        slice is released only below every member's watermark.)"""
+        members = [r for r in self.clients.values() if r.state == "active" and r.pass_no]
+        # A slice read by pass q is kept for the members of pass q and earlier (a later pass's
+        # members get it from their own pass): below the least of their watermarks it goes.
+        floor, least = {}, ALL
+        for q in range(1, self._pass + 1):
+            least = min([least, *(r.watermark for r in members if r.pass_no == q)])
+            floor[q] = least
+        for number in [n for n, rec in self._slices.items() if rec.sent and n < floor[rec.pass_no]]:
+            del self._slices[number]
+            self._repairs.pop(number, None)
+        current = [r.watermark for r in members if r.pass_no == self._pass]
+        self._min_watermark = max(self._min_watermark, min(current)) if current else self._fed
 
     # --- time -----------------------------------------------------------------------------
 
@@ -411,9 +597,16 @@ class Master(MachineBase):
             timers.append(self._start_deadline)
         if self.phase is Phase.TRANSFER and self._has_work():
             timers.append(self._tokens_at + max(0.0, self._wake_tokens() - self._tokens) / self.rate)
-        if self.phase is Phase.ENDING:
-            timers.append(self._next_end if self._close_at is None else self._close_at)
+        if self.phase is Phase.ENDING and self._close_at is not None:
+            timers.append(self._close_at)
+        elif self._ending_known:
+            timers.append(self._next_end)
         return min(timers)
+
+    @property
+    def _ending_known(self) -> bool:
+        """END is said (repeatedly) once a pass has sent the whole stream's end."""
+        return self.phase is not Phase.LOBBY and self._eof and self._last_sent_pass >= 1
 
     def handle_timer(self, now: float) -> None:
         if self.closed:
@@ -426,13 +619,13 @@ class Master(MachineBase):
             self._next_tick = now + TICK
             self._check_silence(now)
             self._report_progress(now)
-        if self.phase is Phase.ENDING:
-            if self._close_at is not None and now >= self._close_at:
-                self.phase = Phase.CLOSED
-                return
-            if now >= self._next_end and self._close_at is None:
-                self._next_end = now + self.config.end_interval
-                self._send(wire.Kind.END, slices=self._fed, stream_size=self._fed_bytes, sha256=self._sha256)
+        if self._close_at is not None and now >= self._close_at:
+            self.phase = Phase.CLOSED
+            return
+        if self._ending_known and self._close_at is None and now >= self._next_end:
+            self._next_end = now + self.config.end_interval
+            self._send(wire.Kind.END, slices=self._total, stream_size=self._fed_bytes, sha256=self._sha256,
+                       pass_no=self._last_sent_pass)
 
     def _announce(self, now: float) -> None:
         self._next_announce = now + self.config.announce_interval
@@ -462,13 +655,97 @@ class Master(MachineBase):
         for record in list(self.clients.values()):
             if record.state in ("lobby", "active") and now - record.last_heard > limit:
                 self._lose(record, f"no word from it for {limit:g} s", now)
+        if self.phase is Phase.TRANSFER:
+            self._check_slow(now)
+        self._maybe_next_pass(now)
         if self.phase is not Phase.LOBBY:
             self._maybe_finish(now)
+
+    def _check_slow(self, now: float) -> None:
+        """The policies' slow-client rules, once a tick."""
+        policy = self.slow_policy
+        if not policy.defers:
+            return
+        members = self._members()
+        # A member whose link delivers far less than the others' leaves the pass (judged once
+        # every member has a receive-rate sample: see pacing.py).
+        paths = self.pacer.paths
+        rates = {int(r.peer.client_id, 16): r for r in members}
+        delivered = {c: paths[c].delivered_rate for c in rates if c in paths and paths[c].delivered_rate}
+        if len(members) > 1 and len(delivered) == len(members):
+            best = max(delivered.values())
+            for client, rate in delivered.items():
+                if rate < STRAGGLER * best:
+                    self._leave_behind(rates[client], now, self._straggler_reason(client))
+            members = self._members()
+        # A member whose target writes too slowly holds the window shut: the others wait.
+        blocked = (self._send_slice < self._fed and len(members) > 1
+                   and self._position(self._send_slice) >= self._position(self._min_watermark) + self._window)
+        if not blocked:
+            self._stalled_since = None
+        elif self._stalled_since is None:
+            self._stalled_since = now
+        elif now - self._stalled_since >= WINDOW_STALL:
+            self._stalled_since = None
+            slowest = [r for r in members if r.watermark == self._min_watermark]
+            if len(slowest) < len(members):
+                for record in slowest:
+                    self._leave_behind(record, now, f"it held the others back for {WINDOW_STALL:g} s "
+                                       "(its target writes more slowly than they receive)")
+        if policy.kind != "drop":
+            return
+        for record in list(self.clients.values()):
+            if record.state != "active" or not record.rate:
+                continue
+            if record.rate >= policy.drop_below or record.rate >= STRAGGLER * self._best_rate:
+                record.slow_since = None  # fast enough, or no slower than the best: the network is slow
+            elif record.slow_since is None:
+                record.slow_since = now
+            elif now - record.slow_since >= DROP_AFTER:
+                self._lose(record, f"it took the image at {_rate(record.rate)}, below the "
+                           f"{policy} limit for {DROP_AFTER:g} s (--slow-clients)", now)
+
+    def _maybe_next_pass(self, now: float) -> None:
+        """Start the next pass for the followers once this one is sent (or has nobody left)."""
+        if self.phase not in (Phase.TRANSFER, Phase.ENDING) or self._close_at is not None or not self._eof:
+            return
+        if not self._pass_sent and self._members():
+            return
+        followers = [r for r in self.clients.values() if r.state == "active" and r.pass_no == 0]
+        if not followers:
+            return
+        total = self._total or 0
+        ranges = _merged([(first, min(end, total)) for r in followers for first, end in (r.needs or [(0, ALL)])
+                          if first < min(end, total)])
+        if not ranges:
+            return  # they have every slice: their verdicts are on the way
+        self.phase = Phase.TRANSFER
+        self._pass += 1
+        self._ranges = ranges
+        self._range_base = [0]
+        for first, end in ranges[:-1]:
+            self._range_base.append(self._range_base[-1] + end - first)
+        self._pass_sent = False
+        self._fed = self._send_slice = ranges[0][0]
+        self._send_index = 0
+        self._min_watermark = 0
+        for record in followers:
+            record.pass_no = self._pass
+        rates = [r.rate for r in followers if r.rate]
+        self.pacer = self._new_pacer(now, known=0.9 * min(rates) if rates else None)
+        self._tokens, self._tokens_at = 0.0, now
+        self._window = self.config.window_for(len(followers))
+        self._update_watermark()
+        self._send_start()
+        slices = sum(end - first for first, end in ranges)
+        self._emit(PassStarted(self._pass, tuple(r.peer for r in followers), slices))
 
     def _report_progress(self, now: float) -> None:
         if self.phase is not Phase.TRANSFER:
             return
         done = min(self._send_slice * self.config.slice_bytes + self._send_index * self.config.block_size, self._fed_bytes)
+        if self._last_sent_pass:
+            done = self._fed_bytes
         then, before = self._progress_last
         if now > then:
             self._recent_rate = 0.7 * self._recent_rate + 0.3 * (done - before) / (now - then)
@@ -502,8 +779,12 @@ class Master(MachineBase):
         self._window = self.config.window_slices
 
     def _send_start(self) -> None:
-        ids = [int(r.peer.client_id, 16) for r in self.clients.values()][:16000]
-        self._send(wire.Kind.START, block_size=self.config.block_size, slice_blocks=self.config.slice_blocks, clients=ids)
+        members = [int(r.peer.client_id, 16) for r in self.clients.values()
+                   if r.pass_no == self._pass and r.state in ("lobby", "active", "verified")][:16000]
+        followers = [int(r.peer.client_id, 16) for r in self.clients.values()
+                     if r.pass_no == 0 and r.state == "active"][:16000 - len(members)]
+        self._send(wire.Kind.START, block_size=self.config.block_size, slice_blocks=self.config.slice_blocks,
+                   pass_no=self._pass, clients=members, catching_up=followers)
 
     def _maybe_finish(self, now: float) -> None:
         if self.phase is Phase.CLOSED or self._close_at is not None:
@@ -512,17 +793,21 @@ class Master(MachineBase):
             return  # (when every client is gone before the end, there is nobody left to send to)
         self.phase = Phase.ENDING
         self._close_at = now + self.config.linger
-        by_state: dict[str, list[Peer]] = {"verified": [], "failed": [], "dropped": []}
+        by_state: dict[str, list[ClientRecord]] = {"verified": [], "failed": [], "dropped": []}
         for r in self.clients.values():
-            by_state.setdefault(r.state, []).append(r.peer)
+            by_state.setdefault(r.state, []).append(r)
+        caught_up = tuple(CaughtUp(r.peer.client_id, r.peer.host, r.late, r.pass_no, r.verdict_at - r.behind_since)
+                          for r in by_state["verified"] if r.behind_since is not None)
         self._emit(
             SessionFinished(
-                tuple(by_state["verified"]),
-                tuple(by_state["failed"]),
-                tuple(by_state["dropped"]),
+                tuple(r.peer for r in by_state["verified"]),
+                tuple(r.peer for r in by_state["failed"]),
+                tuple(r.peer for r in by_state["dropped"]),
                 self._sha256.hex(),
                 self._fed_bytes,
                 now - self._started_at,
+                drop_reasons=tuple(r.reason for r in by_state["dropped"]),
+                caught_up=caught_up,
             )
         )
 
@@ -543,7 +828,7 @@ class Master(MachineBase):
     def _can_send_data(self) -> bool:
         return (
             self._send_slice < self._fed
-            and self._send_slice < self._min_watermark + self._window
+            and self._position(self._send_slice) < self._position(self._min_watermark) + self._window
         )
 
     def datagrams_to_send(self, now: float) -> list[Transmit]:
@@ -581,10 +866,16 @@ class Master(MachineBase):
             self._tokens -= len(transmit.data)
             self.pacer.on_sent(len(transmit.data), now)
             out.append(transmit)
-        if self.phase is Phase.TRANSFER and self._eof and self._send_slice >= self._fed and not self._repairs:
+        if (self.phase is Phase.TRANSFER and not self._pass_sent and self._source_done
+                and self._send_slice >= self._fed and not self._repairs):
+            self._pass_sent = True
+            if self._eof:
+                self._last_sent_pass = self._pass
+                self._next_end = now
             self._report_progress(now)
-            self.phase = Phase.ENDING
-            self._next_end = now
+            self._maybe_next_pass(now)
+            if self._pass_sent:  # nobody to catch up: verdicts are what is left
+                self.phase = Phase.ENDING
         return out
 
     def _next_data(self, allowed: int, now: float) -> Transmit:
@@ -596,7 +887,8 @@ class Master(MachineBase):
         transmit = Transmit(memoryview(record.wire)[first * seg : last * seg], seg)
         self.stats.data_datagrams += last - first
         if last >= record.k:
-            self._send_slice += 1
+            record.sent = True
+            self._send_slice = self._next_in_pass(self._send_slice + 1)
             self._send_index = 0
         else:
             self._send_index = last
@@ -612,7 +904,7 @@ class Master(MachineBase):
         # the same datagrams as parity and no erasure coding on either side (at 1 Gbit/s with
         # loss, coding was most of both computers' CPU). Several: parity mends a different loss
         # at each, which named blocks cannot.
-        alone = sum(1 for r in self.clients.values() if r.state == "active") <= 1
+        alone = sum(1 for r in self.clients.values() if r.state == "active" and r.pass_no) <= 1
         if not alone and record.k > 1 and record.parity_next + count <= wire.MAX_SHARES:
             shares = list(range(record.parity_next, record.parity_next + count))
             record.parity_next += count
@@ -636,6 +928,21 @@ class Master(MachineBase):
         record.repaired_count = in_flight + count
         self.stats.repair_datagrams += count
         return Transmit(data, seg)
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted [first, end) ranges with overlaps and neighbours joined."""
+    out: list[tuple[int, int]] = []
+    for first, end in sorted(ranges):
+        if out and first <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((first, end))
+    return out
+
+
+def _rate(value: float) -> str:
+    return f"{value / 1e6:.1f} MB/s" if value >= 1e5 else f"{value / 1e3:.0f} kB/s"
 
 
 def _stamp_blocks(buf: bytearray, first: int, last: int, segment: int, stamp: int) -> None:

@@ -29,7 +29,12 @@ Why this shape (ideas from TFMCC, RFC 4654; NORM, RFC 5740; BBR; udpcast's self-
 - One reaction per `holdoff` (a few round trips plus report spacing): the reports that follow
   a cut still describe the queue built before it.
 - The slowest client decides (as TFMCC's limiting receiver does): any client's congestion
-  slows everyone; a policy for slow clients belongs to the master, not here.
+  slows everyone. With `leave_stragglers` (the master's catch-up and drop policies), a client
+  whose path delivers far less than the others' (`STRAGGLER` of the best) is not followed:
+  its congestion is noted in `stragglers` and the master takes it out of the pass. To compare
+  paths, a congestion signal waits until every member has a receive-rate sample (at most
+  `PATIENCE` after the pass began): cutting first would pull the fast paths down to the slow
+  one's rate, and then nothing would tell them apart.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ RATE_SPAN = 0.05  # seconds a receive-rate sample spans at least (reports are su
 RATE_HISTORY = 6  # samples the delivered rate is the best of
 DEEPEST_CUT = 0.5  # one reaction never more than halves the rate
 PROBE_STEP = 25e3  # bytes/s added per growth step past the link's last known rate, at first
+STRAGGLER = 0.5  # a path delivering less than this share of the best member's is a straggler's
+PATIENCE = 1.0  # seconds a pass waits for every member's first rate sample before judging
 
 
 @dataclass
@@ -92,19 +99,25 @@ class PacingStats:
 
 
 class RateController:
-    def __init__(self, *, now: float, initial: float, floor: float, cap: float | None, segment: int) -> None:
+    def __init__(self, *, now: float, initial: float, floor: float, cap: float | None, segment: int,
+                 known: float | None = None, leave_stragglers: bool = False, members: int = 1) -> None:
+        """`known`: the path's rate is known already (a catch-up pass, from the reports of the
+        clients it is for): start there and probe, no slow start."""
         self.cap = cap or float("inf")
         self.floor = floor
-        self.rate = min(self.cap, max(floor, initial))
+        self.rate = min(self.cap, max(floor, known or initial))
         self.segment = segment  # bytes of one block datagram (header + payload)
-        self.slow_start = True
+        self.slow_start = known is None
+        self.leave_stragglers = leave_stragglers
+        self.members = members  # clients the pass is paced for (set by the master)
+        self.stragglers: set[int] = set()  # clients whose congestion was not followed
         self.stats = PacingStats()
         self.paths: dict[int, ClientPath] = {}
         self._born = now
         self._next_growth = now + GROWTH_INTERVAL
         self._hold_until = now
         self._calm_since = now
-        self._last_cut_rate = 0.0
+        self._last_cut_rate = 0.0 if known is None else self.rate * DRAIN
         self._sent_log: deque[tuple[float, int]] = deque()  # (time, bytes) over the last 0.2 s
         self._sent_recent = 0
 
@@ -147,9 +160,9 @@ class RateController:
         if queue_delay is not None and queue_delay < QUEUE_LIMIT / 2:
             path.drained = True
         if queue_delay is not None and queue_delay > QUEUE_LIMIT and path.drained:
-            self._congestion(path, now, "delay")
+            self._congestion(client, path, now, "delay")
         elif congested_by_loss:
-            self._congestion(path, now, "loss")
+            self._congestion(client, path, now, "loss")
 
     def on_local_drop(self, now: float) -> None:
         """The master's own interface refused a datagram (its queue is full)."""
@@ -206,7 +219,21 @@ class RateController:
         step = PROBE_STEP * (1 + 2 * calm) ** 2
         self.rate = min(self.cap, self.rate + min(step, 0.25 * self.rate))
 
-    def _congestion(self, path: ClientPath, now: float, why: str) -> None:
+    def _straggling(self, client: int, path: ClientPath, now: float) -> bool | None:
+        """Is this congested client far slower than the others? None: cannot tell yet."""
+        others = [p.delivered_rate for c, p in self.paths.items() if c != client]
+        if len(others) + 1 < self.members or not all(others) or not path.delivered_rate:
+            return None if now - self._born < PATIENCE else False
+        return path.delivered_rate < STRAGGLER * max(others)
+
+    def _congestion(self, client: int, path: ClientPath, now: float, why: str) -> None:
+        if self.leave_stragglers and self.members > 1:
+            verdict = self._straggling(client, path, now)
+            if verdict is None:
+                return  # not yet: see the module's docstring
+            if verdict:
+                self.stragglers.add(client)
+                return
         if now < self._hold_until:
             return
         target = self.rate * 0.75

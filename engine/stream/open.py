@@ -28,20 +28,22 @@ def is_image_file(path: str | os.PathLike[str]) -> bool:
 
 
 def open_source(path: str, *, raw: bool = False, level: str = "balanced",
-                passphrase: bytes | None = None) -> StreamSource:
+                passphrase: bytes | None = None, again: StreamSource | None = None) -> StreamSource:
     """The master's source for `from=PATH`.
 
     An image file is sent byte for byte (its compression was chosen when it was made). A disk or
     raw disk file becomes an image stream built on the fly: zero runs cost nothing, and only the
     used blocks of file systems partclone can map are sent unless `raw` (every sector) is set.
     An encrypted image file is sent as it is too; it needs the passphrase (checked here).
+    `again`: the source this one opens a second time (a catch-up pass): same bytes, same header.
     """
     check_level(level)
     if is_image_file(path):
         if raw:
             raise UsageError(f"from={path} is an image file, sent as it was made; --raw applies to disks")
         return ImageFileSource(path, passphrase=passphrase)
-    return DiskImageSource(path, raw=raw, level=level)
+    created = getattr(getattr(again, "header", None), "created", None)
+    return DiskImageSource(path, raw=raw, level=level, created=created)
 
 
 def open_sink(

@@ -1,0 +1,168 @@
+"""What `img session` prints about slow and late clients: the master's per-client rows (pass,
+own rate, catching up), the lines when a client falls behind or a catch-up pass starts, the
+final table (drop reasons, who caught up and how long it took), the client's own line, and the
+same events as --json lines."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from imgcast.engine import events as ev
+from imgcast.engine.cli import cmd_session
+from imgcast.engine.cli.display import JsonDisplay, make_display
+from imgcast.engine.cli.main import main
+from imgcast.engine.errors import SessionFailed as SessionFailedError
+
+SIZE = 20_000_000_000
+SLOW_REASON = "it took 12 MB/s while the others took 95 MB/s"
+DROP_REASON = "it took the image at 1.2 MB/s, below the drop:5M limit"
+
+
+def peer(n: int) -> ev.Peer:
+    return ev.Peer(f"{n:016x}", f"h{n}", f"10.0.0.{n}", 1 << 40)
+
+
+def human(role: str) -> tuple[object, io.StringIO]:
+    from rich.console import Console
+
+    display = make_display(False, role=role)
+    out = io.StringIO()
+    display.console = Console(file=out, width=140, color_system=None)
+    return display, out
+
+
+def lines_with(text: str, word: str) -> list[str]:
+    return [line for line in text.splitlines() if word in line]
+
+
+FINISHED = ev.SessionFinished(
+    (peer(1), peer(2), peer(4)), (), (peer(3),), "ab" * 32, SIZE, 300.0, (DROP_REASON,),
+    (ev.CaughtUp(peer(2).client_id, "h2", False, 2, 27.3), ev.CaughtUp(peer(4).client_id, "h4", True, 2, 41.0)))
+
+MASTER_EVENTS = [
+    ev.TransferStarted((peer(1), peer(2), peer(3)), SIZE),
+    ev.Progress(8_000_000_000, SIZE, 95e6, 0, 0),
+    ev.ClientProgress(peer(1).client_id, 8_000_000_000, 0, 0, rate=95e6),
+    ev.ClientCatchingUp(peer(2), SLOW_REASON),
+    ev.ClientProgress(peer(2).client_id, 3_000_000_000, 0, 0, rate=12e6, pass_no=0, catching_up=True),
+    ev.ClientJoined(peer(4), 4, None, late=True),
+    ev.ClientProgress(peer(3).client_id, 2_000_000_000, 0, 0, rate=1.2e6),
+]
+
+
+def test_the_master_rows_show_each_clients_pass_rate_and_catching_up():
+    display, out = human("master")
+    for event in MASTER_EVENTS:
+        display.show(event)
+    display.close()  # the rows are printed as they stand when the bar stops
+    text = out.getvalue()
+    (h1,) = lines_with(text, "  h1 ")
+    assert "8.0/20.0 GB" in h1 and "95.0 MB/s" in h1 and h1.rstrip().endswith("pass 1")
+    (h2,) = lines_with(text, "  h2 ")
+    assert "12.0 MB/s" in h2 and "catching up, waits for the next pass" in h2
+    (h4,) = lines_with(text, "  h4 ")
+    assert "late join, waits for the next pass" in h4
+    (h3,) = lines_with(text, "  h3 ")
+    assert "1.2 MB/s" in h3 and h3.rstrip().endswith("pass 1")
+
+
+def test_the_master_says_who_falls_behind_who_joins_late_and_when_a_pass_starts():
+    display, out = human("master")
+    for event in [*MASTER_EVENTS, ev.PassStarted(2, (peer(2), peer(4)), 230),
+                  ev.ClientProgress(peer(4).client_id, 1_000_000_000, 0, 0, rate=40e6, pass_no=2, catching_up=True)]:
+        display.show(event)
+    display.close()
+    text = out.getvalue()
+    assert f"h2 is catching up ({SLOW_REASON}): it gets the rest in a further pass." in text
+    assert "Client h4 (10.0.0.4) joined late (4 in the session); it gets what it missed in a catch-up pass." in text
+    assert "Pass 2: 2 clients (h2, h4), 230 slices." in text
+    (h4,) = lines_with(text, "  h4 ")
+    assert "40.0 MB/s" in h4 and "late join, pass 2" in h4
+    (h2,) = lines_with(text, "  h2 ")
+    assert "catching up, pass 2" in h2
+
+
+def test_the_final_table_says_why_a_client_was_dropped_and_how_the_others_caught_up():
+    display, out = human("master")
+    for event in [*MASTER_EVENTS, ev.ClientVerified(peer(1)), ev.ClientDropped(peer(3), DROP_REASON), FINISHED]:
+        display.show(event)
+    display.close()
+    text = out.getvalue()
+    table = text[text.index("Session finished"):]
+    (h2,) = lines_with(table, " h2 ")
+    assert "verified" in h2 and "caught up in pass 2, 27.3 s after it fell behind" in h2
+    (h4,) = lines_with(table, " h4 ")
+    assert "caught up in pass 2, 41.0 s after it joined late" in h4
+    (h3,) = lines_with(table, " h3 ")
+    assert "dropped" in h3 and DROP_REASON in h3
+    (row,) = lines_with(text[:text.index("Session finished")], "  h3 ")
+    assert row.rstrip().endswith("dropped") and "1.2 MB/s" not in row
+
+
+def test_a_plain_session_keeps_the_three_column_table():
+    display, out = human("master")
+    display.show(ev.SessionFinished((peer(1),), (), (), "ab" * 32, SIZE, 10.0))
+    display.close()
+    header = next(line for line in out.getvalue().splitlines() if "client" in line and "result" in line)
+    assert "how" not in header
+
+
+def test_a_client_says_why_it_catches_up_once_per_change():
+    display, out = human("client")
+    waiting = ev.CatchingUp(0, "too slow for the others")
+    for event in (waiting, waiting, waiting, ev.CatchingUp(2, "too slow for the others"),
+                  ev.CatchingUp(2, "too slow for the others")):
+        display.show(event)
+    display.close()
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        "Catching up (too slow for the others): waiting while the others finish; nothing received is lost.",
+        "Catching up (too slow for the others): now in catch-up pass 2; nothing received is lost.",
+    ]
+
+
+def test_json_lines_carry_the_new_events_and_fields(capsys):
+    display = JsonDisplay()
+    for event in (ev.ClientJoined(peer(4), 4, None, late=True),
+                  ev.ClientProgress(peer(2).client_id, 3, 0, 0, rate=12e6, pass_no=0, catching_up=True),
+                  ev.ClientCatchingUp(peer(2), SLOW_REASON), ev.PassStarted(2, (peer(2), peer(4)), 230),
+                  ev.CatchingUp(0, "joined late"), FINISHED):
+        display.show(event)
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    joined, progress, catching, started, client, finished = records
+    assert (joined["event"], joined["late"], joined["client"]["host"]) == ("client_joined", True, "h4")
+    assert (progress["event"], progress["rate"], progress["pass_no"], progress["catching_up"]) == (
+        "client_progress", 12e6, 0, True)
+    assert (catching["event"], catching["client"]["client_id"], catching["reason"]) == (
+        "client_catching_up", peer(2).client_id, SLOW_REASON)
+    assert (started["event"], started["pass_no"], started["slices"]) == ("pass_started", 2, 230)
+    assert [c["host"] for c in started["clients"]] == ["h2", "h4"]
+    assert client == {"event": "catching_up", "pass_no": 0, "reason": "joined late"}
+    assert finished["drop_reasons"] == [DROP_REASON]
+    assert finished["caught_up"] == [
+        {"client_id": peer(2).client_id, "host": "h2", "late": False, "passes": 2, "seconds": 27.3},
+        {"client_id": peer(4).client_id, "host": "h4", "late": True, "passes": 2, "seconds": 41.0}]
+
+
+def test_the_failure_line_names_each_dropped_client_with_its_reason():
+    with pytest.raises(SessionFailedError) as failure:
+        cmd_session.finish(FINISHED, JsonDisplay())
+    assert str(failure.value) == f"3 verified, h3: dropped ({DROP_REASON})"
+
+
+def test_slow_clients_and_late_join_reach_the_session_settings(monkeypatch, tmp_path):
+    seen = []
+
+    async def fake_run(settings, display, ask=None):
+        seen.append(settings)
+        return ev.SessionFinished((peer(1),), (), (), "ab" * 32, 1, 1.0)
+
+    monkeypatch.setattr(cmd_session, "_run", fake_run)
+    source = tmp_path / "disk.raw"
+    source.write_bytes(b"\0" * 512)
+    assert main(["session", "doug", "master", f"from={source}", "--json"]) == 0
+    assert main(["session", "doug", "master", f"from={source}", "--json",
+                 "--slow-clients", "drop:5M", "--no-late-join"]) == 0
+    assert [(s.slow_clients, s.late_join) for s in seen] == [("catch-up", True), ("drop:5M", False)]
