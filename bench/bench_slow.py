@@ -253,10 +253,12 @@ def mark(met: bool | None, text: str) -> str:
     return f"[green]met[/green] {text}" if met else f"[red]NOT met[/red] {text}"
 
 
-def _errors(runs: list[Outcome]) -> list[str]:
+def _errors(runs: list[Outcome], expected: str | None = None) -> list[str]:
+    """One line per run error and per host without a verified copy (but `expected`, whose
+    failure the table shows: the slow host of the drop row)."""
     notes = []
     for r in runs:
-        failed = {h: (r.status.get(h), r.stderr.get(h)) for h in r.status if not r.verified.get(h)}
+        failed = {h: (r.status.get(h), r.stderr.get(h)) for h in r.status if not r.verified.get(h) and h != expected}
         if r.error:
             notes.append(f"{r.tool} {r.label}: {r.error}")
         for host, (status, line) in failed.items():
@@ -303,7 +305,8 @@ def print_drop(runs: list[Outcome], baseline: list[Outcome], rate: str, size: in
                         f"{'' if repeat == 1 else f'; median of {repeat} runs'}")
     for col in ("tool", "slow host\ndropped after s", "fast hosts s\n(last of 3)", "without the\nslow host s",
                 "master's reason", "the slow host says", "targets"):
-        table.add_column(col, justify="right" if col.endswith("s") and "says" not in col else "left")
+        words = col in ("tool", "master's reason", "the slow host says", "targets")
+        table.add_column(col, justify="left" if words else "right", max_width=44 if words else None)
     dropped = median([r.dropped_after for r in runs])
     fast, base = median([r.fast_time() for r in runs]), median([r.fast_time() for r in baseline])
     last = runs[len(runs) // 2] if runs else Outcome("imgcast", "")
@@ -314,13 +317,13 @@ def print_drop(runs: list[Outcome], baseline: list[Outcome], rate: str, size: in
                mark(None if base is None else (fast is not None and fast <= FAST_TARGET * base),
                     f"fast ≤{FAST_TARGET:g}x without the slow host")]
     table.add_row("imgcast", secs(dropped) if dropped is not None else "[red]not dropped[/red]", secs(fast),
-                  secs(base) if baseline else "-", last.drop_reason[:60] or "-", said[:70] or "-", "\n".join(targets))
+                  secs(base) if baseline else "-", last.drop_reason or "-", said or "-", "\n".join(targets))
     if repeat > 1:
         table.add_row("  min-max", spread([r.dropped_after for r in runs]), spread([r.fast_time() for r in runs]),
                       "", "", "", "")
     table.add_row("udpcast", "n/a", "", "", "", "", "no drop policy (its receivers all go at the slowest pace)")
     console.print(table)
-    return _errors(runs)
+    return _errors(runs, expected=SLOW)
 
 
 def print_late(runs: list[Outcome], ideal: float, size: int, after: float, repeat: int) -> list[str]:
