@@ -247,7 +247,7 @@ class SessionRunner:
                 self.machine = Client(
                     address.session_id, sender, now=loop.time(), host=s.host,
                     address=local_address_for(s.interface), capacity=capacity, group=address.group,
-                    port=s.port, config=self.config, master_id=master_id, mtu=mtu,
+                    port=s.port, config=_with_hold_for_memory(self.config), master_id=master_id, mtu=mtu,
                 )
             if self.driver is None:
                 self.driver = Driver(self._layer(self.machine), endpoint, self._event, faults=self.faults)
@@ -347,6 +347,18 @@ class SessionRunner:
         if driver is not None and source_idle:
             driver.close_pass_sources()
         endpoint.close()
+
+
+def _with_hold_for_memory(config: ProtocolConfig) -> ProtocolConfig:
+    """A client catching up holds what it cannot write yet in memory: at most a quarter of what
+    this computer has free (an imaging environment may run from 2 GiB of RAM), 1 GiB at most."""
+    try:
+        import psutil
+
+        free = psutil.virtual_memory().available
+    except Exception:  # no psutil answer: keep the default
+        return config
+    return replace(config, hold_bytes=max(64 << 20, min(config.hold_bytes, free // 4)))
 
 
 def _os_errors_for_people(what: str, opener: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

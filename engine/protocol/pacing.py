@@ -55,6 +55,7 @@ DEEPEST_CUT = 0.5  # one reaction never more than halves the rate
 PROBE_STEP = 25e3  # bytes/s added per growth step past the link's last known rate, at first
 STRAGGLER = 0.5  # a path delivering less than this share of the best member's is a straggler's
 PATIENCE = 1.0  # seconds a pass waits for every member's first rate sample before judging
+JUDGING_HOLD = 0.2  # seconds the rate stops growing after a congestion signal it cannot judge yet
 
 
 @dataclass
@@ -111,6 +112,7 @@ class RateController:
         self.leave_stragglers = leave_stragglers
         self.members = members  # clients the pass is paced for (set by the master)
         self.stragglers: set[int] = set()  # clients whose congestion was not followed
+        self._judging_until = 0.0  # a congestion signal waits for a verdict: no growth till then
         self.stats = PacingStats()
         self.paths: dict[int, ClientPath] = {}
         self._born = now
@@ -201,6 +203,8 @@ class RateController:
     # --- inside ---------------------------------------------------------------------------
 
     def _grow(self, now: float) -> None:
+        if now < self._judging_until:
+            return
         if now - self._born > 0.2 and self._sent_recent / 0.2 < (0.2 if self.slow_start else 0.5) * self.rate:
             return  # not sending at this rate anyway (window, source, operator): no evidence to grow on
         if self.slow_start:
@@ -230,7 +234,9 @@ class RateController:
         if self.leave_stragglers and self.members > 1:
             verdict = self._straggling(client, path, now)
             if verdict is None:
-                return  # not yet: see the module's docstring
+                # not yet (see the module's docstring); meanwhile the rate holds where it is
+                self._judging_until = now + JUDGING_HOLD
+                return
             if verdict:
                 self.stragglers.add(client)
                 return
