@@ -167,6 +167,7 @@ class Launch:
     children: list[Child]  # [master or sender, *receivers]
     targets: list[Path]
     stats: Path  # where the shim appends each receiver's counts
+    name: str = ""  # imgcast: the session's name (a late client joins it by that name)
 
 
 class Lab:
@@ -225,23 +226,34 @@ class Lab:
         return {**os.environ, **host.fault_env(loss=loss, seed=seed, stats=stats, min_size=FAULT_MIN_SIZE)}
 
     def launch_img(self, hosts: list[Any], source: Path, loss: float, seed: int,
-                   watcher: LineWatcher | None = None, tag: str = "img") -> Launch:
+                   watcher: LineWatcher | None = None, tag: str = "img",
+                   master_options: tuple[str, ...] = ()) -> Launch:
         """`img session NAME master clients=N from=SOURCE` on the master, one client per host."""
         name = self._name(tag)
         stats = self.folder / f"{name}.faults"
-        targets = [self.folder / f"{name}-target-{i}.bin" for i in range(len(hosts))]
-        net = ["--ttl", "1", "--json"]
         children = [spawn(f"{name}-master", self.master.command([
             *IMG, "session", name, "master", f"clients={len(hosts)}", f"from={source}",
-            "--interface", self.master.address, *net]), self.folder)]
-        for i, (host, target) in enumerate(zip(hosts, targets, strict=True)):
-            children.append(spawn(f"{name}-client-{i}", host.command([
-                *IMG, "session", name, "client", f"to={target}", "--interface", host.address, *net]),
-                self.folder, self._env(host, loss, seed + i, stats)))
+            "--interface", self.master.address, "--ttl", "1", "--json", *master_options]), self.folder)]
         if watcher:
-            for child in children:
-                watcher.watch(child)
-        return Launch("imgcast", children, targets, stats)
+            watcher.watch(children[0])
+        launch = Launch("imgcast", children, [], stats, name)
+        for i, host in enumerate(hosts):
+            self.add_img_client(launch, host, loss, seed + i, watcher)
+        return launch
+
+    def add_img_client(self, launch: Launch, host: Any, loss: float, seed: int,
+                       watcher: LineWatcher | None = None) -> Child:
+        """One more `img session NAME client` of a launched session on `host` (also a late one)."""
+        index = len(launch.targets)
+        target = self.folder / f"{launch.name}-target-{index}.bin"
+        child = spawn(f"{launch.name}-client-{index}", host.command([
+            *IMG, "session", launch.name, "client", f"to={target}", "--interface", host.address,
+            "--ttl", "1", "--json"]), self.folder, self._env(host, loss, seed, launch.stats))
+        launch.children.append(child)
+        launch.targets.append(target)
+        if watcher:
+            watcher.watch(child)
+        return child
 
     def launch_udp(self, hosts: list[Any], source: Path, loss: float, seed: int) -> Launch:
         """udp-sender + one udp-receiver per host, multicast, as bench_session.py runs them."""

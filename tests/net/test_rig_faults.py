@@ -128,7 +128,8 @@ class Session:
         """Until they have all exited; fails the test (with what each said) past `seconds`."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if all(p.poll() is not None for p in participants):
+            # poll every one each time (no short-circuit): poll() stamps when each one ended
+            if all([p.poll() is not None for p in participants]):
                 for p in participants:
                     p.finish()
                 return
