@@ -744,7 +744,8 @@ class Master(MachineBase):
         for record in followers:
             record.pass_no = self._pass
         rates = [r.rate for r in followers if r.rate]
-        self.pacer = self._new_pacer(now, known=0.9 * min(rates) if rates else None)
+        # at the rate they took lately: what their paths have shown they carry
+        self.pacer = self._new_pacer(now, known=0.95 * min(rates) if rates else None)
         self._tokens, self._tokens_at = 0.0, now
         self._window = self.config.window_for(len(followers))
         self._update_watermark()
@@ -879,7 +880,8 @@ class Master(MachineBase):
             self.pacer.on_sent(len(transmit.data), now)
             out.append(transmit)
         if (self.phase is Phase.TRANSFER and not self._pass_sent and self._source_done
-                and self._send_slice >= self._fed and not self._repairs):
+                and self._send_slice >= self._fed):
+            # (repairs still asked for go on; the next pass need not wait for them)
             self._pass_sent = True
             if self._eof:
                 self._last_sent_pass = self._pass
