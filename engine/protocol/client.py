@@ -206,6 +206,7 @@ class Client(MachineBase):
         self.member_pass = -1  # the pass START lists us in; 0: following, to catch up later; -1: none yet
         self._closed_pass = 0  # the last pass whose END closed every slice
         self.beyond_hold = 0  # blocks a follower could not hold (they come again in its catch-up pass)
+        self._accepted = False  # the master's ACCEPT said yes
         self._total_slices: int | None = None
         self._expected_sha = b""
         self._stream_size: int | None = None
@@ -474,10 +475,16 @@ class Client(MachineBase):
                    mtu=min(self.mtu, 0xFFFF_FFFF))
 
     def _on_accept(self, body: object, now: float) -> None:
+        if not body.accepted and self.state is State.TRANSFER and not self._accepted:  # type: ignore[attr-defined]
+            # blocks came before the answer to our JOIN (we arrived late): it is a refusal
+            self._fail(f"the master refused this computer: {body.reason}")  # type: ignore[attr-defined]
+            return
         if not body.accepted and self.state in (State.JOINED, State.TRANSFER):  # type: ignore[attr-defined]
             self._fail(f"the master took this computer out of the session ({body.reason}); "  # type: ignore[attr-defined]
                        "the target is incomplete")
             return
+        if body.accepted:  # type: ignore[attr-defined]
+            self._accepted = True
         if self.state is not State.JOINING:
             return
         if not body.accepted:  # type: ignore[attr-defined]
@@ -494,6 +501,8 @@ class Client(MachineBase):
         if not member and self.sender not in body.catching_up:  # type: ignore[attr-defined]
             if self.state is State.JOINED:
                 self._fail("the session started without this computer; join the next one")
+            elif not self._accepted:
+                self._send_join()  # blocks came first, and our JOIN was lost: ask again
             # JOINING: our JOIN is on its way, its ACCEPT decides. TRANSFER: a member of an
             # earlier pass, finishing (the master names only the current pass's members).
             return
