@@ -58,6 +58,7 @@ LOCAL_GAP = 0.025  # seconds between two reactions to our own interface's drops,
 PROBE_STEP = 25e3  # bytes/s added per growth step past the link's last known rate, at first
 STRAGGLER = 0.5  # a path delivering less than this share of the best member's is a straggler's
 PATIENCE = 1.0  # seconds a pass waits for every member's first rate sample before judging
+STANDING = 2.0  # seconds after which a queue that has not drained is taken as not ours
 JUDGING_HOLD = 0.2  # seconds the rate stops growing after a congestion signal it cannot judge yet
 
 
@@ -221,14 +222,15 @@ class RateController:
             return
         calm = now - self._calm_since
         link = self._last_cut_rate / DRAIN  # what the bottleneck delivered when it last complained
+        if calm < STANDING and not all(p.drained for p in self.paths.values()):
+            return  # hold just under the link until the last episode's queue has drained: at
+            # the link's own rate it would stand for ever (and a queue that never drains no
+            # longer counts as congestion). A queue that stands this long is not ours (a TCP
+            # flow's): then climb and probe, or be starved.
         if self.rate < 0.99 * link:
             # the queue has drained: back to the link's rate in a few steps
             self.rate = min(self.cap, self.rate + (link - self.rate) * 0.5)
             return
-        if not all(p.drained for p in self.paths.values()):
-            return  # the queue of the last episode is still there: no probing past the link
-            # (on a slow link a rate just under it drains a queue slowly; probing meanwhile
-            # rebuilt it, and a queue that never drains no longer counts as congestion)
         # Past it: probe by a step in bytes/s that is the same for every sender (so senders that
         # share a link drift towards equal shares, the cuts being proportional), growing the
         # longer nothing complains, so a faster path is found within a second or two.
