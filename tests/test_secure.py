@@ -360,3 +360,17 @@ def test_a_waiting_client_hearing_only_a_replayed_run_joins_nothing_and_says_why
     assert final(client).reason == STALE_MASTER
     assert not [e for e in client.events if isinstance(e, Joined | TransferStarted)]
     assert not client.written and client.machine.unproven > 0
+
+
+@pytest.mark.parametrize(("master_pass", "listener_pass", "verdict"), [
+    (PASS, b"not it", WRONG_PASSPHRASE), (PASS, None, NEEDS_PASSPHRASE), (None, PASS, NOT_SECURED)])
+def test_the_own_disk_listener_gives_the_clients_verdicts(master_pass, listener_pass, verdict) -> None:
+    from imgcast.engine.protocol.listener import MasterListener
+
+    net = SimNetwork(seed=27, config=CONFIG)
+    net.add_master("m", b"x" * 5000, wrap=secured(master_pass) if master_pass else None)
+    listener = MasterListener(SID, 12345, config=CONFIG)
+    node = net.add_node("listener", secured(listener_pass)(listener) if listener_pass else listener)
+    net.run(lambda: node.machine.closed, max_time=4)
+    assert listener.heard is None and listener.failed == verdict
+    assert [e.reason for e in node.events if isinstance(e, SessionFailed)] == [verdict]
