@@ -40,7 +40,7 @@ class Rogue:
     closed = False
 
     def __init__(self, session_id: bytes, *, now: float, rate: float, seed: int = 0, garbage: bool = False,
-                 block_size: int = 1418, start: float = 0.0, stop: float = float("inf"),
+                 block_size: int = 1446 - wire.SEAL_OVERHEAD, start: float = 0.0, stop: float = float("inf"),
                  kinds: tuple[str, ...] = KINDS) -> None:
         self.session_id = session_id
         self.rng = random.Random(seed)
