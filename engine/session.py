@@ -224,8 +224,9 @@ class SessionRunner:
             if role == "client" and not s.target:
                 heard = await self._hear_master(endpoint, address, sender, master_id)
                 if heard is None:
-                    self.final = SessionFailed("cancelled before the master was heard")
-                    self._on_event(self.final)
+                    if self.final is None:  # (else the listener failed and said why)
+                        self.final = SessionFailed("cancelled before the master was heard")
+                        self._on_event(self.final)
                     return self.final
                 s.target = self._own_disk("write", heard.disk_size)
                 s.confirmed = True  # choose_own_disk had --yes, or asked the operator

@@ -160,14 +160,21 @@ BODIES: dict[Kind, c.Construct] = {
 }
 BODIES[Kind.PARITY] = BODIES[Kind.DATA]
 
-# A secured session's envelope. The clear part (header, inner kind, KDF cost, counter) is the
-# AEAD's associated data; `sealed` is the inner datagram's body, encrypted, then the 16-byte tag.
-# The KDF cost rides in every datagram so a participant can derive the key from the first one
-# it hears, and one without a passphrase can say why it cannot take part.
+# A secured session's envelope. The clear part (header, inner kind, KDF cost, run, counter) is
+# the AEAD's associated data; `sealed` is the inner datagram's body, encrypted, then the 16-byte
+# tag. The KDF cost rides in every datagram so a participant can derive the key from the first
+# one it hears, and one without a passphrase can say why it cannot take part. The run is the
+# master's random nonce for this run of the session (all zero: undecided participants' lobby):
+# the key is derived from it, so no datagram of an earlier run opens in this one. A sealed
+# JOIN's plaintext ends with the client's 8-byte challenge, and a sealed ACCEPT's with the
+# challenge of the client it answers (engine/secure/machine.py): a client trusts a master's
+# run only once an ACCEPT has echoed its own fresh challenge.
 KdfCost = c.Struct("log2_n" / c.Int8ub, "r" / c.Int8ub, "p" / c.Int8ub)
+RUN_SIZE = 8
 BODIES[Kind.SEALED] = c.Struct(
     "inner_kind" / c.Int8ub,
     "kdf" / KdfCost,
+    "run" / c.Bytes(RUN_SIZE),  # the master's run nonce: which run's key sealed this
     "counter" / c.Int64ub,  # the sender's datagram counter: with the sender id, the nonce
     "sealed" / c.GreedyBytes,
 )
@@ -190,10 +197,10 @@ NO_DELAY = 0xFFFF  # REPORT.queue_delay / echo_age when the client has no sample
 
 
 # The packet-path twin of Header + the SEALED envelope's clear part. Test-checked equal.
-SEALED_HEADER = struct.Struct("!4sBB8sIBBBBQ")
-SEALED_HEADER_SIZE = SEALED_HEADER.size  # 30
+SEALED_HEADER = struct.Struct("!4sBB8sIBBBB8sQ")
+SEALED_HEADER_SIZE = SEALED_HEADER.size  # 38
 SEAL_TAG_SIZE = 16
-SEAL_OVERHEAD = SEALED_HEADER_SIZE - HEADER_SIZE + SEAL_TAG_SIZE  # 28: what sealing adds to a datagram
+SEAL_OVERHEAD = SEALED_HEADER_SIZE - HEADER_SIZE + SEAL_TAG_SIZE  # 36: what sealing adds to a datagram
 
 
 def stamp_at(now: float) -> int:
@@ -289,8 +296,8 @@ def _parse_twin(kind: Kind, data: bytes | memoryview) -> Any:
     if kind is Kind.SEALED:
         if len(data) < SEALED_HEADER_SIZE:
             raise WireError("malformed SEALED datagram: it is cut short")
-        *_, inner, log2_n, r, p, counter = SEALED_HEADER.unpack_from(data)
-        return c.Container(inner_kind=inner, kdf=c.Container(log2_n=log2_n, r=r, p=p), counter=counter,
+        *_, inner, log2_n, r, p, run, counter = SEALED_HEADER.unpack_from(data)
+        return c.Container(inner_kind=inner, kdf=c.Container(log2_n=log2_n, r=r, p=p), run=run, counter=counter,
                            sealed=bytes(data[SEALED_HEADER_SIZE:]))
     if len(data) < BLOCK_HEADER_SIZE:
         raise WireError(f"malformed {kind.name} datagram: it is cut short")
@@ -335,7 +342,7 @@ def _body_length(kind: Kind, body: bytes) -> int | None:
     if kind is Kind.ABORT:
         return text_end(0)
     if kind is Kind.SEALED:
-        return n if n >= 12 + SEAL_TAG_SIZE else None
+        return n if n >= SEALED_HEADER_SIZE - HEADER_SIZE + SEAL_TAG_SIZE else None
     return n
 
 

@@ -148,7 +148,7 @@ def sealed(data: bytes) -> None:
             piece = bytes(real)
         else:
             piece = wire.SEALED_HEADER.pack(wire.MAGIC, wire.PROTOCOL_VERSION, wire.Kind.SEALED, SID, MASTER,
-                                            piece[0] if piece else 0, 14, 8, 1, 7) + piece[1:]
+                                            piece[0] if piece else 0, 14, 8, 1, bytes(8), 7) + piece[1:]
         assert opener.open(piece) is None
         out.append(piece)
     layer = SecuredMachine(Client(SID, CLIENT, now=0.0, host="c", config=CONFIG), PASS, FAST)

@@ -40,7 +40,7 @@ class Rogue:
     closed = False
 
     def __init__(self, session_id: bytes, *, now: float, rate: float, seed: int = 0, garbage: bool = False,
-                 block_size: int = 1418, start: float = 0.0, stop: float = float("inf"),
+                 block_size: int = 1446 - wire.SEAL_OVERHEAD, start: float = 0.0, stop: float = float("inf"),
                  kinds: tuple[str, ...] = KINDS) -> None:
         self.session_id = session_id
         self.rng = random.Random(seed)
@@ -54,6 +54,7 @@ class Rogue:
         self._own: set[int] = set()
         self._own_order: list[int] = []
         self.master: int | None = None  # the real master's sender id, once heard
+        self.run = bytes(wire.RUN_SIZE)  # the secured session's run, once heard (forgeries name it)
         self.recorded: list[bytes] = []
         self.sent = 0
         self._next = now + start
@@ -72,6 +73,8 @@ class Rogue:
             if data[5] in (wire.Kind.ANNOUNCE, wire.Kind.DATA) or (
                     data[5] == wire.Kind.SEALED and data[18] in (wire.Kind.ANNOUNCE, wire.Kind.DATA)):
                 self.master = int.from_bytes(data[14:18], "big")
+                if data[5] == wire.Kind.SEALED and len(data) >= wire.SEALED_HEADER_SIZE:
+                    self.run = data[22 : 22 + wire.RUN_SIZE]
             if data[5] == wire.Kind.DATA and len(data) > wire.BLOCK_HEADER_SIZE:  # an open session's layout
                 self.latest = max(self.latest, int.from_bytes(data[18:22], "big"))
                 self.slice_blocks = max(data[23] + 1, self.slice_blocks if self.master_layout else 0)
@@ -135,9 +138,9 @@ class Rogue:
             if kind == "parity":
                 index = k + rng.randrange(0, 256 - k)
             d = wire.build_block(kind_no, sid, master, number, index, k, 0, rng.randbytes(self.block_size))
-            if kind == "sealed-data":  # under the master's id, with a made-up counter
+            if kind == "sealed-data":  # under the master's id and run, with a made-up counter
                 d = wire.SEALED_HEADER.pack(wire.MAGIC, wire.PROTOCOL_VERSION, wire.Kind.SEALED, sid, master,
-                                            wire.Kind.DATA, 15, 8, 1, rng.getrandbits(64)) + rng.randbytes(
+                                            wire.Kind.DATA, 15, 8, 1, self.run, rng.getrandbits(64)) + rng.randbytes(
                                                 self.block_size + 26 - 18 + 16)
             return d
         if kind in ("nak", "sealed-nak"):
@@ -150,6 +153,54 @@ class Rogue:
                 d = self._sealer.seal(wire.build(wire.Kind.ABORT, sid, self.sender, reason="stop"))
             return d
         return self.recorded[rng.randrange(len(self.recorded))] if self.recorded else b"IMGC"
+
+
+class Recorder:
+    """Hears everything and sends nothing: a recording of a whole run (when, what), to replay."""
+
+    closed = False
+
+    def __init__(self) -> None:
+        self.heard: list[tuple[float, bytes]] = []
+
+    def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
+        self.heard.append((now, bytes(data)))
+
+    def get_timer(self) -> None:
+        return None
+
+    def handle_timer(self, now: float) -> None:
+        pass
+
+    def events(self) -> list:
+        return []
+
+    def datagrams_to_send(self, now: float) -> list[Transmit]:
+        return []
+
+
+class Replayer(Recorder):
+    """Plays a recording back from `start`, at the pace it was recorded, `times` over."""
+
+    def __init__(self, recording: list[tuple[float, bytes]], *, start: float, times: int = 1) -> None:
+        super().__init__()
+        first, last = recording[0][0], recording[-1][0]
+        span = last - first + 0.01
+        self._queue = [(start + n * span + at - first, data) for n in range(times) for at, data in recording]
+        self.sent = 0
+
+    def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
+        pass
+
+    def get_timer(self) -> float | None:
+        return self._queue[self.sent][0] if self.sent < len(self._queue) else None
+
+    def datagrams_to_send(self, now: float) -> list[Transmit]:
+        out = []
+        while self.sent < len(self._queue) and self._queue[self.sent][0] <= now and len(out) < 512:
+            out.append(Transmit(self._queue[self.sent][1]))
+            self.sent += 1
+        return out
 
 
 def main() -> int:

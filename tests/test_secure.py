@@ -8,18 +8,31 @@ from dataclasses import replace
 
 import pytest
 from imgcast.engine import wire
-from imgcast.engine.events import AuthenticationFailed, SessionFailed, SessionFinished
+from imgcast.engine.events import (
+    AuthenticationFailed,
+    ClientJoined,
+    Joined,
+    SessionFailed,
+    SessionFinished,
+    TransferStarted,
+)
 from imgcast.engine.naming import session_address
 from imgcast.engine.protocol.client import NEEDS_PASSPHRASE
 from imgcast.engine.protocol.common import ProtocolConfig
 from imgcast.engine.secure.kdf import KdfError, KdfParams
-from imgcast.engine.secure.machine import NOT_SECURED, WRONG_PASSPHRASE, SecuredMachine
+from imgcast.engine.secure.machine import (
+    NOT_SECURED,
+    STALE_MASTER,
+    WRONG_PASSPHRASE,
+    SecuredMachine,
+)
 from imgcast.engine.secure.seal import (
     COUNTER_BITS,
     WINDOW,
     NonceExhausted,
     Opener,
     Sealer,
+    new_run,
     session_key,
 )
 from simnet import SimNetwork
@@ -69,7 +82,7 @@ def test_struct_twin_matches_the_construct_layout() -> None:
     parsed = wire.parse(sealed)
     fields = wire.SEALED_HEADER.unpack_from(sealed)
     assert fields[5:] == (parsed.body.inner_kind, parsed.body.kdf.log2_n, parsed.body.kdf.r, parsed.body.kdf.p,
-                          parsed.body.counter)
+                          parsed.body.run, parsed.body.counter)
 
 
 def test_a_wrong_passphrase_or_another_session_does_not_authenticate() -> None:
@@ -104,6 +117,18 @@ def test_replays_are_rejected_reordering_within_the_window_is_not() -> None:
     for _ in range(WINDOW + 1):
         assert opener.open(seal.seal(samples()[5])) is not None
     assert opener.open(old) is None and opener.last == "replayed"  # fell out of the window
+
+
+def test_a_run_opens_only_its_own_datagrams_once_bound() -> None:
+    run, earlier = new_run(random.Random(1)), new_run(random.Random(2))
+    now, then = sealer(run=run), sealer(sender=9, run=earlier)
+    opener = Opener(PASS, SID, own_sender=8)
+    assert opener.open(now.seal(samples()[5])) is not None and opener.last_run == run
+    assert opener.open(then.seal(samples(9)[5])) is not None  # unbound: any run opens
+    opener.bind(run, frozenset({int(wire.Kind.ANNOUNCE)}))
+    assert opener.open(then.seal(samples(9)[5])) is None and opener.last == "stale"
+    assert opener.open(then.seal(samples(9)[0])) is not None  # an announce of another run still opens
+    assert opener.open(now.seal(samples()[5])) is not None
 
 
 def test_a_counter_that_would_wrap_ends_instead_of_repeating_a_nonce() -> None:
@@ -278,3 +303,74 @@ def test_a_forged_end_claiming_billions_of_slices_is_refused() -> None:
     end = wire.build(wire.Kind.END, FUZZ_SID, MASTER, slices=4_000_000_000, stream_size=2**60, sha256=bytes(32), pass_no=1)
     client.receive_datagram(end, ("10.0.0.1", 9231), 0.5)
     assert len(client._slices) < 100 and client._total_slices is None
+
+
+def record_a_run(seed: int, data: bytes):
+    """A whole secured session, every datagram of it recorded (what a rogue could capture); its
+    lobby lasts 6 s (a replay's announces pass the replay window once each: a lure lasts as long
+    as the recording has announces)."""
+    from rogue import Recorder
+
+    net = SimNetwork(seed=seed, config=CONFIG)
+    master = net.add_master("m", data, wanted=3, lobby_timeout=6.0, wrap=secured())
+    clients = [net.add_client(f"c{i}", wrap=secured()) for i in range(2)]
+    recorder = Recorder()
+    net.add_node("recorder", recorder)
+    net.run(lambda: all(n.machine.closed for n in [master, *clients]), max_time=60)
+    assert final(master).all_verified
+    kinds = {d[18] for _, d in recorder.heard}
+    assert {wire.Kind.ANNOUNCE, wire.Kind.JOIN, wire.Kind.ACCEPT, wire.Kind.START, wire.Kind.DATA,
+            wire.Kind.END, wire.Kind.DONE, wire.Kind.ACK} <= kinds
+    return recorder.heard
+
+
+def test_a_recorded_earlier_run_replayed_into_a_new_run_changes_nothing() -> None:
+    from rogue import Replayer
+
+    old = random.Random(20).randbytes(200_000)
+    recording = record_a_run(21, old)
+    data = random.Random(22).randbytes(300_000)
+    net = SimNetwork(seed=23, config=CONFIG)  # same name and passphrase, a new run
+    master = net.add_master("m", data, wanted=2, lobby_timeout=3.0, wrap=secured())
+    client = net.add_client("c", wrap=secured())
+    net.run(lambda: client.machine.bound is not None, max_time=5)
+    # From now on the earlier run plays twice over: its lobby (announces, JOINs, ACCEPTs), START,
+    # blocks, END, the old clients' reports and verdicts, the ACKs. The master's lobby waits 3 s
+    # for a second client meanwhile, which only the replay could make up.
+    replayer = Replayer(recording, start=net.now, times=2)
+    net.add_node("replay", replayer)
+    net.run(lambda: master.machine.closed and client.machine.closed and replayer.get_timer() is None, max_time=60)
+    assert replayer.sent == 2 * len(recording)
+    assert bytes(client.written) == data
+    assert isinstance(final(client), SessionFinished)
+    assert final(master).all_verified and len(final(master).verified) == 1
+    assert len([e for e in master.events if isinstance(e, ClientJoined)]) == 1  # no phantom from the replay
+    assert client.machine.opener.counts.stale > 100 and master.machine.opener.counts.stale > 100
+    assert client.machine.opener.counts.failed == 0 and master.machine.opener.counts.failed == 0
+
+
+def test_a_waiting_client_hearing_only_a_replayed_run_joins_nothing_and_says_why() -> None:
+    from rogue import Replayer
+
+    recording = record_a_run(24, random.Random(25).randbytes(100_000))
+    net = SimNetwork(seed=26, config=CONFIG)
+    client = net.add_client("c", wrap=secured())
+    net.add_node("replay", Replayer(recording, start=0.0))
+    net.run(lambda: client.machine.closed, max_time=15)
+    assert final(client).reason == STALE_MASTER
+    assert not [e for e in client.events if isinstance(e, Joined | TransferStarted)]
+    assert not client.written and client.machine.unproven > 0
+
+
+@pytest.mark.parametrize(("master_pass", "listener_pass", "verdict"), [
+    (PASS, b"not it", WRONG_PASSPHRASE), (PASS, None, NEEDS_PASSPHRASE), (None, PASS, NOT_SECURED)])
+def test_the_own_disk_listener_gives_the_clients_verdicts(master_pass, listener_pass, verdict) -> None:
+    from imgcast.engine.protocol.listener import MasterListener
+
+    net = SimNetwork(seed=27, config=CONFIG)
+    net.add_master("m", b"x" * 5000, wrap=secured(master_pass) if master_pass else None)
+    listener = MasterListener(SID, 12345, config=CONFIG)
+    node = net.add_node("listener", secured(listener_pass)(listener) if listener_pass else listener)
+    net.run(lambda: node.machine.closed, max_time=4)
+    assert listener.heard is None and listener.failed == verdict
+    assert [e.reason for e in node.events if isinstance(e, SessionFailed)] == [verdict]

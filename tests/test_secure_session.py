@@ -115,6 +115,41 @@ def test_secured_and_unsecured_never_mix_and_each_says_why(tmp_path: Path, sessi
     assert final.reason == (NEEDS_PASSPHRASE if secured_master else NOT_SECURED)
 
 
+@pytest.mark.parametrize(("master_pass", "client_pass", "verdict"), [
+    (PASS, b"guess", WRONG_PASSPHRASE), (PASS, None, NEEDS_PASSPHRASE), (None, PASS, NOT_SECURED)])
+def test_a_client_for_its_own_disk_gives_the_same_verdicts(tmp_path: Path, session_name: str, monkeypatch,
+                                                            master_pass, client_pass, verdict) -> None:
+    """`img session NAME client` (no to=): the listener that hears the master before a disk is
+    chosen says the same one line as a client with to= would, and no disk is chosen."""
+    import types
+
+    from imgcast.engine.disk import own
+
+    chosen = []
+    monkeypatch.setattr(own, "own_disks", lambda *a, **k: types.SimpleNamespace(eligible=[object()]))
+    monkeypatch.setattr(own, "choose_own_disk", lambda *a, **k: chosen.append(a))
+    (tmp_path / "src").write_bytes(os.urandom(1 << 20))
+    port = free_port()
+    settings = [SessionSettings(role="master", source=str(tmp_path / "src"), passphrase=master_pass,
+                                **net(session_name, port)),
+                SessionSettings(role="client", passphrase=client_pass, **net(session_name, port))]
+
+    async def main():
+        master = SessionRunner(settings[0], lambda e: None)
+        master_task = asyncio.create_task(master.run())
+        await asyncio.sleep(0.3)
+        start = time.monotonic()
+        final = await asyncio.wait_for(SessionRunner(settings[1], lambda e: None).run(), 15)
+        took = time.monotonic() - start
+        master.cancel()
+        await master_task
+        return final, took
+
+    final, took = asyncio.run(main())
+    assert isinstance(final, SessionFailed) and final.reason == verdict
+    assert took < 5 and not chosen
+
+
 def test_an_encrypted_image_goes_through_a_secured_session_as_it_is(tmp_path: Path, session_name: str) -> None:
     disk = make_disk(tmp_path / "disk.raw", 16 * MIB, "label: dos\nstart=2048, size=12MiB, type=83\n")
     write_at(disk, 2 * MIB, text_like(3 * MIB))

@@ -32,6 +32,9 @@ RECV_BATCH = 128  # receive calls per wake-up, so sending gets its turn
 RECV_COALESCE = 0.005  # a transferring client reads at most this often: the socket's buffer holds
 # the datagrams meanwhile, and each wake-up then takes dozens instead of one (at 100 Mbit/s one
 # arrives every 120 us: a wake-up per datagram costs more CPU than the data itself)
+MASTER_RECV_COALESCE = 0.002  # and a transferring master: what it hears is feedback (reports,
+# NAKs, NEEDs), a few a millisecond at most, and forged traffic; each wake-up costs a whole turn
+# of the loop, so a flood of forgeries would cost one each. 2 ms delays a NAK's repair by no more.
 IP_UDP_HEADERS = 28
 ANC_SPACE = socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16)  # GRO segment size + arrival time
 
@@ -270,12 +273,22 @@ class Driver:
                     machine.receive_datagram(datagram, address, now)
             self.received += len(datagrams)
         self._wake.set()
-        if getattr(machine, "state", None) is not None and machine.state.value == "transfer":
+        pause = self._coalesce(machine)
+        if pause:
             # pause reading for a moment; the kernel keeps what arrives (kernel arrival stamps
             # keep the delay measurement exact)
             fd = sock.fileno()
             self.loop.remove_reader(fd)
-            self.loop.call_later(RECV_COALESCE, self._resume_reading, fd)
+            self.loop.call_later(pause, self._resume_reading, fd)
+
+    @staticmethod
+    def _coalesce(machine: Any) -> float:
+        """How long to leave the socket unread after a wake-up: while a client or master transfers."""
+        state = getattr(machine, "state", None)
+        if state is not None:
+            return RECV_COALESCE if state.value == "transfer" else 0.0
+        phase = getattr(machine, "phase", None)
+        return MASTER_RECV_COALESCE if phase is not None and phase.value in ("transfer", "ending") else 0.0
 
     def _resume_reading(self, fd: int) -> None:
         if self._reading:

@@ -5,6 +5,8 @@ reasons: which disks qualify depends on the announced disk size (a disk too smal
 candidate), and the JOIN carries the target's capacity, which the master's lobby shows and
 checks. So the session first runs this machine, which sends nothing and closes on the first
 announce of the expected master; then the runner chooses the disk and starts the real Client.
+It can also fail as a waiting Client does (`leave`, and a secured master heard without a
+passphrase), so the verdicts of a secured session are said here too, in the same words.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import wire
-from ..events import WaitingForMaster
+from ..events import SessionFailed, WaitingForMaster
+from .client import NEEDS_PASSPHRASE, State
 from .common import MachineBase, ProtocolConfig
 
 
@@ -39,11 +42,29 @@ class MasterListener(MachineBase):
         super().__init__(session_id, sender, config, None)
         self.expected_master = master_id
         self.heard: HeardMaster | None = None
+        self.failed: str | None = None
         self._emit(WaitingForMaster(group, port))
 
     @property
     def closed(self) -> bool:
-        return self.heard is not None
+        return self.heard is not None or self.failed is not None
+
+    @property
+    def state(self) -> State:
+        """As a waiting Client's: what the secured layer's verdicts look at."""
+        return State.CLOSED if self.closed else State.WAITING
+
+    def leave(self, now: float, reason: str = "you left the session") -> None:
+        """Give up waiting (a verdict of the secured layer: wrong passphrase, unsecured master)."""
+        if not self.closed:
+            self.failed = reason
+            self._emit(SessionFailed(reason))
+
+    def _on_sealed(self, datagram: wire.Datagram) -> None:
+        if datagram.body.inner_kind == wire.Kind.ANNOUNCE:
+            self.leave(0.0, NEEDS_PASSPHRASE)  # a secured master, and this computer has no passphrase
+            return
+        super()._on_sealed(datagram)
 
     def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
         if self.heard is not None:

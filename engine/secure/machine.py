@@ -5,15 +5,27 @@ as the machine: datagrams heard are opened before the machine sees them, datagra
 machine sends are sealed. What fails to open never reaches the machine, so a rogue sender
 without the key changes nothing in it: it is counted, and said once.
 
-Two verdicts belong here, because only this layer can tell: a client that hears a master
+Every run is fresh. A master draws a run nonce when it becomes master and seals with that
+run's key (seal.run_key); it opens only its own run's datagrams (and other runs' announces, so
+it can still say another master announces this session). A client opens any run's announces
+while it chooses a master; its JOIN carries a fresh 8-byte challenge (appended to the sealed
+plaintext) and the master's layer appends the challenge of the client it answers to each
+ACCEPT. Until an ACCEPT echoes its challenge, a client's machine hears nothing of that master
+but announces and ACCEPTs; after it, only that run. So a recording of an earlier run with the
+same name and passphrase (JOINs, ACCEPTs, START, blocks, END, ABORT) changes nothing in this
+run: a master gains no phantom clients, a client is neither started, fed nor ended by it.
+
+Three verdicts belong here, because only this layer can tell: a client that hears a master
 whose datagrams never authenticate is told its passphrase does not match the master's, and
 one that hears only an unsecured master is told it will not join it, each after a couple of
 seconds of hearing nothing usable (a forger cannot make a client give up on a master whose
-announcements do authenticate).
+announcements do authenticate); and a client whose JOINs a master that keeps announcing never
+answers (a recording of an earlier run, replayed) is told so after a few seconds.
 """
 
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import replace
 from typing import Any
@@ -22,14 +34,21 @@ from .. import wire
 from ..events import AuthenticationFailed, Event, LobbyOpened, MasterFound, WaitingForMaster
 from ..protocol.common import Transmit
 from .kdf import DEFAULT_KDF, KdfParams
-from .seal import NonceExhausted, Opener, Sealer
+from .seal import LOBBY, NonceExhausted, Opener, Sealer, new_run
 
 VERDICT_AFTER = 2.0  # seconds of hearing only masters we cannot use, before saying so
 REPORT_AFTER = 1.0  # failures are said once, this long after the first
 WRONG_PASSPHRASE = "the passphrase does not match the master's (its announcements do not authenticate)"
 NOT_SECURED = ("the master of this session is not secured (it has no passphrase); this computer was "
                "given one and will not join an unsecured session")
-_ANNOUNCE = int(wire.Kind.ANNOUNCE)
+STALE_AFTER = 5.0  # seconds of a master announcing without answering our JOINs, before saying so
+STALE_MASTER = ("the master heard for this session does not answer this computer's join: a recording "
+                "of an earlier run replayed on the network, or a master that cannot hear this computer")
+CHALLENGE_SIZE = 8
+MAX_CHALLENGES = 65536  # clients' challenges a master keeps
+_ANNOUNCE, _JOIN, _ACCEPT = int(wire.Kind.ANNOUNCE), int(wire.Kind.JOIN), int(wire.Kind.ACCEPT)
+_H = wire.HEADER_SIZE
+_NO_CHALLENGE = bytes(CHALLENGE_SIZE)
 _MARKED = (LobbyOpened, WaitingForMaster, MasterFound)  # events that say whether the session is secured
 
 
@@ -45,12 +64,21 @@ class SecuredMachine:
         self.sealer = Sealer(self.opener.key_for(params), machine.session_id, machine.sender, params,
                              counter=counter, rng=rng)
         self.opener.aead_for(params)  # our own cost is always open
+        self._rng = rng
         self._own: list[Event] = []
         self._first_failure: float | None = None
         self._reported = False
         self._unusable_since: float | None = None
         self._unusable_why = ""
         self._heard_master = False
+        self._master_runs: dict[bytes, bytes] = {}  # a master's sender id -> the run it announces
+        self._challenges: dict[int, bytes] = {}  # a master's: client id -> its JOIN's challenge
+        self._joining: tuple[bytes, bytes] | None = None  # a client's: (run, challenge) it joins with
+        self._joining_since = 0.0
+        self._joining_heard: float | None = None  # the run's latest announce since the first JOIN
+        self.unproven = 0  # datagrams of a master's run held back until it answered our challenge
+        self._role = ""
+        self._configure()
 
     def rewrap(self, machine: Any) -> SecuredMachine:
         """The same layer around the machine this one's becomes (an undecided participant that
@@ -59,7 +87,29 @@ class SecuredMachine:
         layer.__dict__.update(self.__dict__)
         layer.machine = machine
         layer._own = []
+        layer._configure()
         return layer
+
+    def _configure(self) -> None:
+        """Which run we seal with and open, by role: a master its own new run; anyone else the
+        lobby's until it joins a master (a client binds to its master's run when answered)."""
+        from ..protocol.master import Master  # (the protocol does not import this layer)
+
+        if isinstance(self.machine, Master):
+            if self._role != "master":
+                self._role = "master"
+                self.run = new_run(self._rng)
+                self.sealer.set_run(self.run)
+                self.opener.bind(self.run, frozenset({_ANNOUNCE}))  # to say another master announces
+        else:
+            self._role = "client" if hasattr(self.machine, "take_data") else "waiting"
+            if self.opener.run is None:
+                self.sealer.set_run(LOBBY)
+
+    @property
+    def bound(self) -> bytes | None:
+        """The run of the master that answered this client's challenge (a master: its own)."""
+        return self.opener.run
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.machine, name)
@@ -75,13 +125,21 @@ class SecuredMachine:
 
     def receive_datagrams(self, datagrams: Any, address: tuple[str, int], now: float,
                           arrival: float | None = None) -> None:
-        opener, opened = self.opener, []
+        opener, opened, role = self.opener, [], self._role
         for data in datagrams:
             inner = opener.open(data)
             if inner is not None:
-                opened.append(inner)
                 if inner[5] == _ANNOUNCE:
                     self._heard_master = True
+                if role == "master":
+                    if inner[5] == _JOIN:
+                        inner = self._take_challenge(inner)
+                elif inner[5] == _ANNOUNCE:
+                    self._on_announce(inner, now)
+                elif role == "client" or inner[5] == _ACCEPT:
+                    inner = self._proven(inner, now)
+                if inner is not None:
+                    opened.append(inner)
             elif opener.last != "own":
                 self._unusable(data, opener.last, now)
         if not opened:
@@ -92,6 +150,74 @@ class SecuredMachine:
         else:
             for inner in opened:
                 self.machine.receive_datagram(inner, address, now)
+
+    # --- runs and challenges ----------------------------------------------------------------
+
+    def _take_challenge(self, join: bytes) -> bytes | None:
+        """A master's: a JOIN of our run, its challenge taken off (kept for our ACCEPTs)."""
+        if len(join) < _H + CHALLENGE_SIZE:
+            return None
+        client = int.from_bytes(join[14:18], "big")
+        if client not in self._challenges and len(self._challenges) >= MAX_CHALLENGES:
+            self._challenges.pop(next(iter(self._challenges)))
+        self._challenges[client] = join[-CHALLENGE_SIZE:]
+        return join[:-CHALLENGE_SIZE]
+
+    def _on_announce(self, announce: bytes, now: float) -> None:
+        """Not a master's: which run each master announces under (our JOIN is sealed with it)."""
+        run = self.opener.last_run
+        if len(announce) > _H and announce[_H] == wire.Role.MASTER:
+            sender = announce[14:18]
+            if sender not in self._master_runs and len(self._master_runs) >= 64:
+                self._master_runs.pop(next(iter(self._master_runs)))
+            self._master_runs[sender] = run
+        if self._joining is not None and run == self._joining[0]:
+            self._joining_heard = now
+
+    def _proven(self, inner: bytes, now: float) -> bytes | None:
+        """Not a master's: a datagram (not an announce) of a master's run, passed on only once
+        that master has answered our challenge; an ACCEPT's echoed challenge is taken off."""
+        run, bound = self.opener.last_run, self.opener.run
+        if inner[5] == _ACCEPT:
+            joining = self._joining
+            if len(inner) < _H + 4 + CHALLENGE_SIZE or joining is None or run != joining[0]:
+                self.unproven += 1
+                return None
+            inner, echoed = inner[:-CHALLENGE_SIZE], inner[-CHALLENGE_SIZE:]
+            if inner[_H : _H + 4] == self.machine.sender.to_bytes(4, "big"):
+                if echoed != joining[1]:
+                    self.opener.counts.stale += 1  # an ACCEPT of an earlier run's JOIN, replayed
+                    return None
+                if bound is None:
+                    self.opener.bind(run)  # answered: this run is live; no other opens from now
+            return inner
+        if bound is None:
+            self.unproven += 1
+            return None
+        return inner
+
+    def _seal_join(self, join: bytes, now: float) -> bytes:
+        """A client's JOIN: sealed with its master's run, our challenge appended."""
+        params = getattr(self.machine, "params", None)
+        master = None if params is None else params.master.to_bytes(4, "big")
+        run = self.opener.run or self._master_runs.get(master, LOBBY)  # type: ignore[arg-type]
+        if self._joining is None or self._joining[0] != run:
+            self._joining = (run, os.urandom(CHALLENGE_SIZE))
+            self._joining_since, self._joining_heard = now, None
+            self.sealer.set_run(run)
+        return join + self._joining[1]
+
+    def _stale_at(self) -> float | None:
+        if self._joining is None or self.opener.run is not None or self._joining_heard is None:
+            return None
+        state = getattr(self.machine, "state", None)
+        if getattr(state, "value", None) != "joining":
+            return None
+        return self._joining_since + self._stale_after()
+
+    def _stale_after(self) -> float:
+        config = getattr(self.machine, "config", None)  # before the machine's own silence timeout
+        return min(STALE_AFTER, config.master_timeout / 2) if config is not None else STALE_AFTER
 
     def _unusable(self, data: bytes | memoryview, why: str, now: float) -> None:
         if why in ("failed", "replayed"):
@@ -115,7 +241,8 @@ class SecuredMachine:
     # --- time -----------------------------------------------------------------------------
 
     def get_timer(self) -> float | None:
-        timers = [t for t in (self.machine.get_timer(), self._verdict_at(), self._report_at()) if t is not None]
+        timers = [t for t in (self.machine.get_timer(), self._verdict_at(), self._report_at(), self._stale_at())
+                  if t is not None]
         return min(timers) if timers else None
 
     def _verdict_at(self) -> float | None:
@@ -136,6 +263,12 @@ class SecuredMachine:
         verdict = self._verdict_at()
         if verdict is not None and now >= verdict:
             self.machine.leave(now, reason=self._unusable_why)
+        stale = self._stale_at()
+        if stale is not None and now >= stale:
+            if self._joining_heard is not None and now - self._joining_heard < self._stale_after() / 2:
+                self.machine.leave(now, reason=STALE_MASTER)  # it announces on, and never answers
+            else:
+                self._joining_heard = None  # silent: the machine's own timeout says so
         report = self._report_at()
         if report is not None and now >= report:
             self._reported = True
@@ -151,11 +284,16 @@ class SecuredMachine:
         transmits = self.machine.datagrams_to_send(now)
         if not transmits:
             return transmits
-        seal, out = self.sealer.seal_many, []
+        seal, out, role = self.sealer.seal_many, [], self._role
         try:
             for transmit in transmits:
                 if transmit.segment_size is None:
-                    out.append(Transmit(seal((transmit.data,))[0]))
+                    data = transmit.data
+                    if data[5] == _ACCEPT and role == "master":
+                        data = data + self._challenges.get(int.from_bytes(data[_H : _H + 4], "big"), _NO_CHALLENGE)
+                    elif data[5] == _JOIN and role == "client":
+                        data = self._seal_join(data, now)
+                    out.append(Transmit(seal((data,))[0]))
                 else:
                     data = b"".join(seal(transmit.datagrams()))
                     out.append(Transmit(data, transmit.segment_size + wire.SEAL_OVERHEAD))

@@ -1,21 +1,26 @@
 """One secured session's datagrams: sealing what we send, opening what we hear.
 
 A sealed datagram is the inner datagram's header fields in the clear (magic, version, kind
-SEALED, session id, sender), then the inner kind, the KDF cost and the sender's 64-bit
+SEALED, session id, sender), then the inner kind, the KDF cost, the run and the sender's 64-bit
 counter, all of which are the AEAD's associated data; then the inner body, encrypted with
 AES-256-GCM, and the tag (wire.SEALED_HEADER). The nonce is the sender id and the counter:
 a counter's top 24 bits are drawn at random when a sender starts and the low 40 bits count,
 so two participants that drew the same sender id still do not share nonces, and a counter
 that would wrap ends the session instead of repeating one.
 
-The key is scrypt(passphrase, salted with the session id), so a datagram of another session,
-or of the same name with another passphrase, does not authenticate. Each sender's counters
-pass a sliding window (`ReplayWindow`): a datagram heard before, or far older than the
-newest, is rejected. Whatever fails is counted by reason, never raised.
+The session key is scrypt(passphrase, salted with the session id), so a datagram of another
+session, or of the same name with another passphrase, does not authenticate. Datagrams are
+sealed with a key of one run: HKDF-Expand(session key, the run), the run being 8 random bytes
+the master draws when it starts (all zero: the undecided participants' lobby, before there is
+a master). So a recording of an earlier run of the same name and passphrase does not open in
+this run (an `Opener` bound to a run opens no other). Within a run, each sender's counters pass
+a sliding window (`ReplayWindow`): a datagram heard before, or far older than the newest, is
+rejected. Whatever fails is counted by reason, never raised.
 """
 
 from __future__ import annotations
 
+import hmac
 import random
 from dataclasses import dataclass, field
 
@@ -38,6 +43,9 @@ _HEAD = wire.SEALED_HEADER
 _HSIZE = wire.SEALED_HEADER_SIZE
 _MIN_SIZE = _HSIZE + wire.SEAL_TAG_SIZE
 _MAGIC_VERSION = wire.MAGIC + bytes([wire.PROTOCOL_VERSION])
+LOBBY = bytes(wire.RUN_SIZE)  # the run of datagrams sent before there is a master (CLAIMs)
+MAX_RUN_KEYS = 16  # run keys an opener keeps (a flood of made-up runs only churns them)
+_KEYED = slice(19, 22 + wire.RUN_SIZE)  # the KDF cost and the run: which key sealed a datagram
 
 
 class NonceExhausted(ImgcastError):
@@ -49,12 +57,25 @@ def session_key(passphrase: bytes, session_id: bytes, params: KdfParams = DEFAUL
     return derive_key(passphrase, b"imgcast session " + session_id, params, b"session datagrams v1")
 
 
+def run_key(key: bytes, run: bytes) -> bytes:
+    """The key of one run of a session: HKDF-Expand (RFC 5869) of the session key, whose one
+    output block is HMAC-SHA256(key, info | 0x01). A few microseconds: cheap to derive per run."""
+    return hmac.digest(key, b"imgcast run " + run + b"\x01", "sha256")
+
+
+def new_run(rng: random.Random | None = None) -> bytes:
+    """A master's run nonce: random, never the lobby's."""
+    while (run := (rng or random.SystemRandom()).getrandbits(64).to_bytes(wire.RUN_SIZE, "big")) == LOBBY:
+        pass
+    return run
+
+
 class Sealer:
     """Seals this participant's datagrams (built by the machines with wire.build)."""
 
     def __init__(self, key: bytes, session_id: bytes, sender: int, params: KdfParams = DEFAULT_KDF, *,
-                 counter: int | None = None, rng: random.Random | None = None) -> None:
-        self._aead = AESGCM(key)
+                 counter: int | None = None, rng: random.Random | None = None, run: bytes = LOBBY) -> None:
+        self._key = key  # the session key: each run's is derived from it
         self.session_id = session_id
         self.sender = sender
         self.params = params
@@ -63,10 +84,20 @@ class Sealer:
         self._limit = ((self.counter >> COUNTER_BITS) + 1) << COUNTER_BITS
         self._sender_bytes = sender.to_bytes(4, "big")
         self._identity = session_id + self._sender_bytes  # bytes 6..18 of every datagram of ours
-        # the clear part up to the counter, per inner kind: built once (the packet path)
-        self._heads = {kind: _HEAD.pack(wire.MAGIC, wire.PROTOCOL_VERSION, _SEALED, session_id, sender, kind,
-                                        params.log2_n, params.r, params.p, 0)[:-8] for kind in _INNER_KINDS}
         self.sealed = 0
+        self.run = b""
+        self.set_run(run)
+
+    def set_run(self, run: bytes) -> None:
+        """Seal from now on with the key of this run (a client: its master's; the counter goes on)."""
+        if run == self.run:
+            return
+        self.run = run
+        self._aead = AESGCM(run_key(self._key, run))
+        p = self.params
+        # the clear part up to the counter, per inner kind: built once (the packet path)
+        self._heads = {kind: _HEAD.pack(wire.MAGIC, wire.PROTOCOL_VERSION, _SEALED, self.session_id, self.sender,
+                                        kind, p.log2_n, p.r, p.p, run, 0)[:-8] for kind in _INNER_KINDS}
 
     def seal(self, datagram: bytes | memoryview) -> bytes:
         """The sealed form of one of our datagrams."""
@@ -131,17 +162,22 @@ class OpenCounts:
     malformed: int = 0
     foreign: int = 0  # another session's
     cost: int = 0  # announced a KDF cost we do not accept
+    stale: int = 0  # of another run than ours: an earlier run's, replayed (or another master's)
     by_kind: dict[int, int] = field(default_factory=dict)  # failed, by inner kind
 
     @property
     def rejected(self) -> int:
-        return self.failed + self.replayed + self.plain + self.malformed + self.cost
+        return self.failed + self.replayed + self.plain + self.malformed + self.cost + self.stale
 
 
 class Opener:
     """Opens sealed datagrams of one session for one participant. `open` returns the inner
     datagram (exactly what the unsecured protocol would have received) or None; `last` then
-    says why: "failed", "replayed", "plain", "malformed", "foreign", "cost" or "own"."""
+    says why: "failed", "replayed", "plain", "malformed", "foreign", "cost", "stale" or "own".
+
+    Unbound (`run` None) it opens datagrams of any run (a client choosing its master); bound to
+    a run it opens only that run's, and of other runs only the inner kinds in `any_run` (a
+    master still hears another master announce). `last_run` is the run of what it last opened."""
 
     def __init__(self, passphrase: bytes, session_id: bytes, own_sender: int) -> None:
         self._passphrase = passphrase
@@ -150,33 +186,55 @@ class Opener:
         self.counts = OpenCounts()
         self.last = ""
         self.authenticated = 0  # datagrams of others that authenticated
-        self._aeads: dict[tuple[int, int, int], AESGCM | None] = {}
+        self._aeads: dict[tuple[int, int, int], bytes | None] = {}  # cost -> session key
         self._windows: dict[bytes, ReplayWindow] = {}  # by sender id (4 bytes)
         self._prefixes: dict[bytes, bytes] = {}  # inner kind + sender -> the inner header
-        self._by_cost: dict[bytes, AESGCM | None | bool] = {}  # the 3 cost bytes -> their key
+        self._by_cost: dict[bytes, bytes | None] = {}  # the 3 cost bytes -> the session key
         self._own = own_sender.to_bytes(4, "big")
+        self.run: bytes | None = None
+        self.any_run: frozenset[int] = frozenset()
+        self.last_run = LOBBY
+        self._run_aeads: dict[bytes, AESGCM | None] = {}  # cost bytes + run -> that run's key
+
+    def bind(self, run: bytes | None, any_run: frozenset[int] = frozenset()) -> None:
+        self.run, self.any_run = run, any_run
 
     def key_for(self, params: KdfParams) -> bytes:
         """The key for one cost (the first, the participant's own, is derived when it starts)."""
         return session_key(self._passphrase, self.session_id, params)
 
     def aead_for(self, params: KdfParams) -> None:
-        self._aeads[(params.log2_n, params.r, params.p)] = AESGCM(self.key_for(params))
+        self._aeads[(params.log2_n, params.r, params.p)] = self.key_for(params)
         self._by_cost.clear()
 
-    def _aead(self, cost: tuple[int, int, int]) -> AESGCM | None:
-        aead = self._aeads.get(cost, False)
-        if aead is not False:
-            return aead  # type: ignore[return-value]
+    def _key(self, cost: tuple[int, int, int]) -> bytes | None:
+        """The session key for an announced cost (scrypt: derived at most MAX_COST_SETS times)."""
+        key = self._aeads.get(cost, False)
+        if key is not False:
+            return key  # type: ignore[return-value]
         if len(self._aeads) >= MAX_COST_SETS or (self.authenticated and self._aeads):
             # a flood of made-up costs derives nothing more; and once the session's datagrams
             # authenticate, another cost can only be a forgery (scrypt would stall this loop)
             return None
         try:
-            aead = AESGCM(self.key_for(KdfParams(*cost).check()))
+            key = self.key_for(KdfParams(*cost).check())
         except KdfError:
-            aead = None
-        self._aeads[cost] = aead
+            key = None
+        self._aeads[cost] = key
+        return key
+
+    def _run_aead(self, which: bytes) -> AESGCM | None:
+        """The key of the cost and run a datagram names (`which`: its 3 cost bytes and the run),
+        or None (a cost we refuse)."""
+        key = self._by_cost.get(which[:3], False)
+        if key is False:
+            key = self._by_cost[which[:3]] = self._key((which[0], which[1], which[2]))
+        aead = None if key is None else AESGCM(run_key(key, which[3:]))  # type: ignore[arg-type]
+        if len(self._run_aeads) >= MAX_RUN_KEYS:  # (a flood of made-up runs: the bound one stays)
+            keep = self.run if self.run is not None else self.last_run
+            for other in [w for w in self._run_aeads if w[3:] != keep]:
+                del self._run_aeads[other]
+        self._run_aeads[which] = aead
         return aead
 
     def open(self, data: bytes | memoryview) -> bytes | None:
@@ -201,15 +259,19 @@ class Opener:
         if sender_bytes == self._own:
             self.last = "own"
             return None
-        aead = self._by_cost.get(bytes(data[19:22]), False)
+        which = bytes(data[_KEYED])
+        if self.run is not None and which[3:] != self.run and data[18] not in self.any_run:
+            self.last = "stale"
+            counts.stale += 1
+            return None
+        aead = self._run_aeads.get(which, False)
         if aead is False:
-            aead = self._aead((data[19], data[20], data[21]))
-            self._by_cost[bytes(data[19:22])] = aead
+            aead = self._run_aead(which)
         if aead is None:
             self.last = "cost"
             counts.cost += 1
             return None
-        tail = bytes(data[22:_HSIZE])
+        tail = bytes(data[_HSIZE - 8 : _HSIZE])
         counter = int.from_bytes(tail, "big")
         window = self._windows.get(sender_bytes)
         if window is not None and counter <= window.top and not window.fresh(counter):
@@ -229,6 +291,7 @@ class Opener:
                 self._windows.pop(next(iter(self._windows)))
             window = self._windows[sender_bytes] = ReplayWindow()
         window.mark(counter)
+        self.last_run = which[3:]
         self.authenticated += 1
         key = bytes(data[18:19]) + sender_bytes
         prefix = self._prefixes.get(key)
