@@ -20,7 +20,6 @@ sender's "Starting transfer" line). It needs root; it prints tables and asserts 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -34,6 +33,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from bench_rig import REPO, Lab, Launch
+from bench_rig import event_time as _event_time
+from bench_rig import events as _events
 from bench_session import size_argument
 from common import (
     BenchError,
@@ -196,22 +197,6 @@ def wait_session(children: list[Child], limit: float, grace: float = MASTER_GRAC
                     kill(child)
             reaper.join(10)
             break
-
-
-def _events(watcher: LineWatcher, child: Child) -> list[tuple[float, dict[str, Any]]]:
-    found = []
-    for when, line in watcher.lines(child.name):
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict):
-            found.append((when, event))
-    return found
-
-
-def _event_time(watcher: LineWatcher, child: Child, name: str) -> float | None:
-    return next((when for when, event in _events(watcher, child) if event.get("event") == name), None)
 
 
 def _wait_for_event(watcher: LineWatcher, child: Child, name: str, seconds: float) -> float | None:
