@@ -158,3 +158,24 @@ def test_need_ranges_name_what_a_follower_lacks():
         client._slices[n] = SliceBuffer(1, bytearray(1), bytearray(b"\x01"), 1, complete=True)
     assert [(r["first"], r["count"]) for r in client._needs()] == [(0, 3), (4, 1), (7, 3)]
     assert hashlib.sha256(data).digest()  # (the room itself is not run)
+
+
+def test_a_forged_join_during_the_transfer_neither_holds_the_session_nor_gets_a_pass():
+    """An open session's JOIN is unauthenticated (a random flood makes valid ones): a late
+    joiner counts only once it reports, so a one-off JOIN is forgotten at the client timeout."""
+    from imgcast.engine import wire
+
+    config = ProtocolConfig(rate=1e6, initial_rate=1e6)
+    net, data, master, nodes = room([100 * MBIT], policy=SlowPolicy(), size=2 << 20, config=config)
+    net.run(lambda: master.machine._send_slice >= 3, max_time=30)
+    m = master.machine
+    forged = wire.build(wire.Kind.JOIN, m.session_id, 0x5EED, host="ghost", address="", capacity=wire.UNKNOWN_SIZE,
+                        mtu=1500)
+    m.receive_datagram(forged, ("10.0.0.99", 9231), net.now)
+    began = net.now
+    net.run(lambda: m.closed, max_time=120)
+    result = master_result(master)
+    assert [p.host for p in result.verified] == ["c0"] and not result.dropped and not result.caught_up
+    assert not any(isinstance(e, ev.PassStarted) or (isinstance(e, ev.ClientJoined) and e.late) for e in master.events)
+    assert net.now - began < (2 << 20) / 1e6 + 3  # finished at the session's own pace, no 10 s wait
+    assert bytes(nodes[0].written) == data

@@ -76,7 +76,7 @@ class Phase(Enum):
 class ClientRecord:
     peer: Peer
     last_heard: float
-    state: str = "lobby"  # lobby | active | verified | failed | dropped
+    state: str = "lobby"  # lobby | joining (late, until it reports) | active | verified | failed | dropped
     watermark: int = 0
     done: int = 0
     lost: int = 0
@@ -365,6 +365,8 @@ class Master(MachineBase):
                 self._tell_dropped(record)
             return
         record.last_heard = now
+        if record.state == "joining":
+            self._welcome_late(record, now)
         if kind is wire.Kind.REPORT:
             self._on_report(record, body, now)
         elif kind is wire.Kind.NAK:
@@ -400,14 +402,13 @@ class Master(MachineBase):
             peer = Peer(sender_hex(sender), body.host, address[0], capacity)  # type: ignore[attr-defined]
             record = ClientRecord(peer, now, mtu=body.mtu)  # type: ignore[attr-defined]
             self.clients[sender] = record
-            late = self.phase is not Phase.LOBBY
-            self._emit(ClientJoined(peer, len(self.clients), self.wanted, late=late))
-            if late:
-                record.state, record.pass_no, record.late, record.behind_since = "active", 0, True, now
-                sent = self._send_slice * self.config.slice_bytes if self._pass == 1 and not self._last_sent_pass else 0
-                where = f", at {sent / self.stream_size:.0%}" if sent and self.stream_size else ""
-                self._emit(ClientCatchingUp(peer, f"joined after the transfer began{where}"))
+            if self.phase is not Phase.LOBBY:
+                # A late joiner counts once it reports: a JOIN alone may be a forgery (an open
+                # session's random flood makes valid-looking ones), and a phantom that held the
+                # session open, or got a catch-up pass of its own, would stall everyone.
+                record.state, record.pass_no, record.late, record.behind_since = "joining", 0, True, now
             else:
+                self._emit(ClientJoined(peer, len(self.clients), self.wanted))
                 self._schedule_start(now)
         record.last_heard = now
         self._send(wire.Kind.ACCEPT, client=sender, accepted=True, reason="")
@@ -436,6 +437,14 @@ class Master(MachineBase):
             return
         self._start_deadline = now + self.lobby_timeout
         self._emit(StartScheduled(self.lobby_timeout))
+
+    def _welcome_late(self, record: ClientRecord, now: float) -> None:
+        """A late joiner's first report: it is real; it catches up from here."""
+        record.state, record.behind_since = "active", now
+        self._emit(ClientJoined(record.peer, len(self.clients), self.wanted, late=True))
+        sent = self._send_slice * self.config.slice_bytes if self._pass == 1 and not self._last_sent_pass else 0
+        where = f", at {sent / self.stream_size:.0%}" if sent and self.stream_size else ""
+        self._emit(ClientCatchingUp(record.peer, f"joined after the transfer began{where}"))
 
     def _on_report(self, record: ClientRecord, body: object, now: float) -> None:
         b = body
@@ -561,6 +570,9 @@ class Master(MachineBase):
         self._ack_pending = True
 
     def _lose(self, record: ClientRecord, reason: str, now: float) -> None:
+        if record.state == "joining":  # never reported: forget it without a word
+            del self.clients[int(record.peer.client_id, 16)]
+            return
         if record.state == "lobby":
             del self.clients[int(record.peer.client_id, 16)]
             self._emit(ClientLeft(record.peer, reason))
@@ -665,7 +677,7 @@ class Master(MachineBase):
     def _check_silence(self, now: float) -> None:
         limit = self.config.client_timeout
         for record in list(self.clients.values()):
-            if record.state in ("lobby", "active") and now - record.last_heard > limit:
+            if record.state in ("lobby", "joining", "active") and now - record.last_heard > limit:
                 self._lose(record, f"no word from it for {limit:g} s", now)
         if self.phase is Phase.TRANSFER or (self.phase is Phase.ENDING and self._close_at is None):
             self._check_slow(now)
@@ -795,7 +807,7 @@ class Master(MachineBase):
         members = [int(r.peer.client_id, 16) for r in self.clients.values()
                    if r.pass_no == self._pass and r.state in ("lobby", "active", "verified")][:16000]
         followers = [int(r.peer.client_id, 16) for r in self.clients.values()
-                     if r.pass_no == 0 and r.state == "active"][:16000 - len(members)]
+                     if r.pass_no == 0 and r.state in ("joining", "active")][:16000 - len(members)]
         self._send(wire.Kind.START, block_size=self.config.block_size, slice_blocks=self.config.slice_blocks,
                    pass_no=self._pass, clients=members, catching_up=followers)
 
