@@ -693,14 +693,10 @@ class Master(MachineBase):
         members = self._members()
         # A member whose link delivers far less than the others' leaves the pass (judged once
         # every member has a receive-rate sample: see pacing.py).
-        paths = self.pacer.paths
-        rates = {int(r.peer.client_id, 16): r for r in members}
-        delivered = {c: paths[c].delivered_rate for c in rates if c in paths and paths[c].delivered_rate}
-        if len(members) > 1 and len(delivered) == len(members):
-            best = max(delivered.values())
-            for client, rate in delivered.items():
-                if rate < STRAGGLER * best:
-                    self._leave_behind(rates[client], now, self._straggler_reason(client))
+        by_id = {int(r.peer.client_id, 16): r for r in members}
+        if len(members) > 1:
+            for client in self.pacer.lagging(list(by_id)) or []:
+                self._leave_behind(by_id[client], now, self._straggler_reason(client))
             members = self._members()
         # A member whose target writes too slowly holds the window shut: the others wait.
         blocked = (self.phase is Phase.TRANSFER and self._send_slice < self._fed and len(members) > 1

@@ -40,6 +40,7 @@ Why this shape (ideas from TFMCC, RFC 4654; NORM, RFC 5740; BBR; udpcast's self-
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 QUEUE_LIMIT = 0.004  # seconds of standing queue that count as congestion
@@ -237,16 +238,25 @@ class RateController:
         step = PROBE_STEP * (1 + 2 * calm) ** 2
         self.rate = min(self.cap, self.rate + min(step, 0.25 * self.rate))
 
-    def _straggling(self, client: int, path: ClientPath, now: float) -> bool | None:
+    def lagging(self, members: Collection[int]) -> list[int] | None:
+        """Of `members`, those whose paths deliver less than STRAGGLER of the best member's;
+        None until every one of them has a receive-rate sample (nothing can be told yet)."""
+        rates = [self.paths[c].delivered_rate if c in self.paths else 0.0 for c in members]
+        if not all(rates):
+            return None
+        best = max(rates, default=0.0)
+        return [c for c, rate in zip(members, rates, strict=True) if rate < STRAGGLER * best]
+
+    def _straggling(self, client: int, now: float) -> bool | None:
         """Is this congested client far slower than the others? None: cannot tell yet."""
-        others = [p.delivered_rate for c, p in self.paths.items() if c != client]
-        if len(others) + 1 < self.members or not all(others) or not path.delivered_rate:
+        judged = self.lagging(list(self.paths)) if len(self.paths) >= self.members else None
+        if judged is None:
             return None if now - self._born < PATIENCE else False
-        return path.delivered_rate < STRAGGLER * max(others)
+        return client in judged
 
     def _congestion(self, client: int, path: ClientPath, now: float, why: str) -> None:
         if self.leave_stragglers and self.members > 1:
-            verdict = self._straggling(client, path, now)
+            verdict = self._straggling(client, now)
             if verdict is None:
                 # not yet (see the module's docstring); meanwhile the rate holds where it is
                 self._judging_until = now + JUDGING_HOLD
