@@ -20,7 +20,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ..events import Event
-from ..stream.base import DigestingReader, DigestingWriter, HashingReader, HashingWriter, reader_for
+from ..stream.base import (
+    DigestingReader,
+    DigestingWriter,
+    HashingReader,
+    HashingWriter,
+    StreamSource,
+)
 from .faults import FaultInjector
 from .sockets import GSO_MAX_BYTES, MulticastSocket, drain_errors, gso_control, read_ancillary
 
@@ -47,7 +53,7 @@ class SourceReader(threading.Thread):
     an image built on the fly cannot be entered in the middle, so the slices between are
     read and let go (what a raw disk could skip by seeking, the image stream cannot)."""
 
-    def __init__(self, reader: Reader, slice_bytes: int, depth: int, wake: Callable[[], None],
+    def __init__(self, reader: Reader | StreamSource, slice_bytes: int, depth: int, wake: Callable[[], None],
                  ranges: list[tuple[int, int]] | None = None) -> None:
         super().__init__(name="imgcast-source", daemon=True)
         self.reader = reader
@@ -89,7 +95,7 @@ class SourceReader(threading.Thread):
         self._stopping.set()
 
 
-def _read_full(reader: Reader, n: int) -> bytes:
+def _read_full(reader: Reader | StreamSource, n: int) -> bytes:
     parts, got = [], 0
     while got < n:
         data = reader.read(n - got)
@@ -447,7 +453,8 @@ class Driver:
             return
         self.pass_sources.append(opened)
         cfg = machine.config
-        self.source = SourceReader(reader_for(opened), cfg.slice_bytes, cfg.readahead_slices * 2,
+        # read as it is: only the first pass's digest counts, so this one is not hashed again
+        self.source = SourceReader(opened, cfg.slice_bytes, cfg.readahead_slices * 2,
                                    self.wake_threadsafe, ranges=machine.pass_ranges)
         self.source.start()
 
