@@ -205,8 +205,27 @@ def test_an_unsecured_client_says_the_session_is_secured() -> None:
     net = SimNetwork(seed=7, config=CONFIG)
     net.add_master("m", b"x" * 5000, wrap=secured())
     client = net.add_client("c")
-    net.run(lambda: client.machine.closed, max_time=2)
+    net.run(lambda: client.machine.closed, max_time=4)
     assert final(client).reason == NEEDS_PASSPHRASE
+
+
+def test_one_forged_secured_announcement_does_not_turn_an_open_client_away() -> None:
+    """A rogue's sealed ANNOUNCE reaches the waiting client before its (open) master starts:
+    the client waits to hear whether an open master answers, and joins it."""
+    from imgcast.engine.protocol.listener import MasterListener
+    from rogue import Rogue
+
+    net = SimNetwork(seed=9, config=CONFIG)
+    net.add_node("rogue", Rogue(SID, now=0.0, rate=50, kinds=("sealed-announce",), stop=0.5))
+    client = net.add_client("c")
+    listener = MasterListener(SID, 12345, config=CONFIG)  # the own-disk client's first step
+    net.add_node("listener", listener)
+    net.run_for(1.0)
+    assert not client.machine.closed and not listener.closed
+    net.add_master("m", b"x" * 5000, wanted=1)
+    net.run(lambda: client.machine.closed, max_time=20)
+    assert isinstance(final(client), SessionFinished), final(client)
+    assert listener.failed is None and listener.heard is not None and listener.heard.host == "m"
 
 
 def test_failures_are_said_once_with_their_count() -> None:

@@ -39,6 +39,7 @@ from ..stream.base import StreamFormat
 from . import fec
 from .common import (
     MIN_BLOCK,
+    VERDICT_AFTER,
     MachineBase,
     ProtocolConfig,
     block_size_for_mtu,
@@ -175,6 +176,7 @@ class Client(MachineBase):
         super().__init__(session_id, sender, config, rng)
         self.mtu = mtu or mtu_for_block_size(self.config.block_size)  # our interface's, told in JOIN
         self.expected_master = master_id  # set when an undecided start settled who the master is
+        self._secured_master_since: float | None = None  # a sealed ANNOUNCE heard: maybe forged
         self.host = host
         self.address = address
         self.capacity = capacity
@@ -396,7 +398,7 @@ class Client(MachineBase):
         if len(data) >= wire.HEADER_SIZE and data[5] in _BLOCK_KINDS and self.params is not None:
             self._drop(self._why_block_is_bad(data))
             return
-        datagram = self._parse(data)
+        datagram = self._parse(data, now)
         if datagram is None:
             return
         kind, body = datagram.kind, datagram.body
@@ -420,11 +422,11 @@ class Client(MachineBase):
         elif kind is wire.Kind.ABORT:
             self._fail(f"the master ended the session: {body.reason}; the target is incomplete")
 
-    def _on_sealed(self, datagram: wire.Datagram) -> None:
-        if self.state is State.WAITING and datagram.body.inner_kind == wire.Kind.ANNOUNCE:
-            self._fail(NEEDS_PASSPHRASE)
-            return
-        super()._on_sealed(datagram)
+    def _on_sealed(self, datagram: wire.Datagram, now: float) -> None:
+        if (self.state is State.WAITING and datagram.body.inner_kind == wire.Kind.ANNOUNCE
+                and self.expected_master in (None, datagram.sender) and self._secured_master_since is None):
+            self._secured_master_since = now  # said after VERDICT_AFTER unless an open master answers
+        super()._on_sealed(datagram, now)
 
     def _why_block_is_bad(self, data: bytes | memoryview) -> str:
         """Name what is wrong with a block the short path refused (for the drop counters)."""
@@ -840,6 +842,8 @@ class Client(MachineBase):
         if self.closed:
             return None
         timers = [self._next_tick]
+        if self.state is State.WAITING and self._secured_master_since is not None:
+            timers.append(self._secured_master_since + VERDICT_AFTER)
         if self.state is State.JOINING:
             timers.append(self._next_join)
         if self.state in (State.JOINED, State.TRANSFER, State.VERIFYING):
@@ -856,6 +860,10 @@ class Client(MachineBase):
         if self.state is State.REPORTING and now - self._last_master > 4 * self.config.done_interval:
             # The master heard enough to finish and has gone; our copy is verified either way.
             self._on_ack(now)
+            return
+        if (self.state is State.WAITING and self._secured_master_since is not None
+                and now >= self._secured_master_since + VERDICT_AFTER):
+            self._fail(NEEDS_PASSPHRASE)  # only a secured master answered, for VERDICT_AFTER
             return
         if self.state is not State.WAITING and now - self._last_master > self.config.master_timeout:
             self._fail(

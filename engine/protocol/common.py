@@ -17,6 +17,9 @@ from ..events import DatagramDropped, Event
 
 _NUMBERS = re.compile(r"\d+")
 MAX_DROP_REASONS = 32
+# Seconds of hearing only a master this computer cannot use (secured when it has no passphrase,
+# or the reverse) before saying so: one forged announcement must not turn a client away.
+VERDICT_AFTER = 2.0
 
 # A block's payload is what is left of the path's MTU after IPv4 (20), UDP (8) and our block
 # header, so no block is ever fragmented. The default assumes Ethernet's 1500 bytes; sessions
@@ -195,7 +198,7 @@ class MachineBase:
         if self.dropped[reason] == 1:
             self._emit(DatagramDropped(reason, 1))
 
-    def _parse(self, data: bytes | memoryview) -> wire.Datagram | None:
+    def _parse(self, data: bytes | memoryview, now: float) -> wire.Datagram | None:
         """Parse, or count and drop: nothing a network sends can raise out of a machine."""
         try:
             datagram = wire.parse(data)
@@ -208,11 +211,11 @@ class MachineBase:
         if datagram.sender == self.sender:
             return None  # our own datagram, looped back
         if datagram.kind is wire.Kind.SEALED:
-            self._on_sealed(datagram)  # a secured session's: without a passphrase we cannot open it
+            self._on_sealed(datagram, now)  # a secured session's: without a passphrase we cannot open it
             return None
         return datagram
 
-    def _on_sealed(self, datagram: wire.Datagram) -> None:
+    def _on_sealed(self, datagram: wire.Datagram, now: float) -> None:
         self._drop("a secured session's datagram (this computer has no passphrase)")
 
     def _on_foreign(self, datagram: wire.Datagram) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .. import wire
 from ..events import SessionFailed, WaitingForMaster
 from .client import NEEDS_PASSPHRASE, State
-from .common import MachineBase, ProtocolConfig
+from .common import VERDICT_AFTER, MachineBase, ProtocolConfig
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class MasterListener(MachineBase):
         self.expected_master = master_id
         self.heard: HeardMaster | None = None
         self.failed: str | None = None
+        self._secured_master_since: float | None = None  # a sealed ANNOUNCE heard: maybe forged
         self._emit(WaitingForMaster(group, port))
 
     @property
@@ -60,16 +61,16 @@ class MasterListener(MachineBase):
             self.failed = reason
             self._emit(SessionFailed(reason))
 
-    def _on_sealed(self, datagram: wire.Datagram) -> None:
-        if datagram.body.inner_kind == wire.Kind.ANNOUNCE:
-            self.leave(0.0, NEEDS_PASSPHRASE)  # a secured master, and this computer has no passphrase
-            return
-        super()._on_sealed(datagram)
+    def _on_sealed(self, datagram: wire.Datagram, now: float) -> None:
+        if (datagram.body.inner_kind == wire.Kind.ANNOUNCE and self._secured_master_since is None
+                and self.expected_master in (None, datagram.sender)):
+            self._secured_master_since = now  # a secured master, and this computer has no passphrase
+        super()._on_sealed(datagram, now)
 
     def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
         if self.heard is not None:
             return
-        datagram = self._parse(data)
+        datagram = self._parse(data, now)
         if datagram is None or datagram.kind is not wire.Kind.ANNOUNCE:
             return
         body = datagram.body
@@ -80,10 +81,14 @@ class MasterListener(MachineBase):
         self.heard = HeardMaster(datagram.sender, body.host, address[0], body.disk_size, body.image_name)
 
     def get_timer(self) -> float | None:
-        return None
+        if self.closed or self._secured_master_since is None:
+            return None
+        return self._secured_master_since + VERDICT_AFTER
 
     def handle_timer(self, now: float) -> None:
-        pass
+        at = self.get_timer()
+        if at is not None and now >= at:
+            self.leave(now, NEEDS_PASSPHRASE)
 
     def datagrams_to_send(self, now: float) -> list:
         return self._take_control()

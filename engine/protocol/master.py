@@ -338,7 +338,7 @@ class Master(MachineBase):
     def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
         if len(data) >= wire.HEADER_SIZE and data[5] in _BLOCK_KINDS and data[14:18] == self._sender_bytes:
             return  # our own blocks, looped back to this host for local clients: skip the parse
-        datagram = self._parse(data)
+        datagram = self._parse(data, now)
         if datagram is None:
             return
         kind, body = datagram.kind, datagram.body

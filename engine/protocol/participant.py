@@ -66,7 +66,7 @@ class Participant(MachineBase):
     def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
         if self.role is not None:
             return
-        datagram = self._parse(data)
+        datagram = self._parse(data, now)
         if datagram is None:
             return
         if datagram.kind is wire.Kind.CLAIM:

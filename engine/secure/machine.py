@@ -32,11 +32,10 @@ from typing import Any
 
 from .. import wire
 from ..events import AuthenticationFailed, Event, LobbyOpened, MasterFound, WaitingForMaster
-from ..protocol.common import Transmit
+from ..protocol.common import VERDICT_AFTER, Transmit
 from .kdf import DEFAULT_KDF, KdfParams
 from .seal import LOBBY, NonceExhausted, Opener, Sealer, new_run
 
-VERDICT_AFTER = 2.0  # seconds of hearing only masters we cannot use, before saying so
 REPORT_AFTER = 1.0  # failures are said once, this long after the first
 WRONG_PASSPHRASE = "the passphrase does not match the master's (its announcements do not authenticate)"
 NOT_SECURED = ("the master of this session is not secured (it has no passphrase); this computer was "
