@@ -92,6 +92,20 @@ class MasterFound(Event):
 
 
 @dataclass(frozen=True)
+class MasterIgnored(Event):
+    """A client gave up on the master it was joining and waits for another (secured session:
+    it announces but never answers this computer's join, as a recording of an earlier run)."""
+
+    master_host: str
+    master_address: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return f"ignoring the master {self.master_host} ({self.master_address}): {self.reason}; waiting on"
+
+
+@dataclass(frozen=True)
 class Joined(Event):
     """The master accepted this client into the session."""
 

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 from . import wire
 from .errors import ImgcastError, UsageError
 from .errors import SessionFailed as SessionFailedError
-from .events import DiskChosen, Event, MasterFound, SessionFailed, SessionFinished, WaitingForMaster
+from .events import (
+    DiskChosen,
+    Event,
+    MasterFound,
+    MasterIgnored,
+    SessionFailed,
+    SessionFinished,
+    WaitingForMaster,
+)
 from .naming import DEFAULT_PORT, DEFAULT_TTL, session_address
 from .net.driver import Driver
 from .net.faults import FaultInjector
@@ -160,6 +168,8 @@ class SessionRunner:
             self.final = event
         if isinstance(event, MasterFound) and self._sink is None and isinstance(self.machine, Client):
             self._open_target()
+        if isinstance(event, MasterIgnored):
+            self._close_target()  # opened for that master's image: the next master's may differ
         self._on_event(event)
 
     async def run(self) -> Event:
@@ -327,6 +337,17 @@ class SessionRunner:
             return
         assert self.driver is not None
         self.driver.attach_target(writer_for(self._sink, params.stream_format))
+
+    def _close_target(self) -> None:
+        """Before anything was written (the client was still joining): let the target go."""
+        driver, sink = self.driver, self._sink
+        if driver is not None and driver.target is not None:
+            driver.target.stop()
+            driver.target.join(timeout=5)
+            driver.target = None
+        if sink is not None:
+            sink.abort()
+        self._sink = None
 
     def _cleanup(self, endpoint: Any) -> None:
         driver = self.driver

@@ -108,6 +108,22 @@ def test_a_missing_target_file_is_created_sparse_at_the_disk_size(image: Path, t
     assert target.stat().st_blocks * 512 < 4 * MIB
 
 
+@pytest.mark.parametrize("stream_format", [StreamFormat.RAW, StreamFormat.IMGCAST])
+def test_a_target_let_go_before_any_write_is_left_as_the_operator_left_it(tmp_path: Path, stream_format) -> None:
+    """A client that gives up on a master before the transfer (a replayed recording in a secured
+    session) aborts its target: a file it created is empty again, so opening it for a larger disk
+    is not refused as too small; a file that was there keeps its bytes."""
+    created = tmp_path / "created.raw"
+    open_sink(str(created), stream_format=stream_format, disk_size=MIB, confirmed=True).abort()
+    assert created.stat().st_size == 0
+    sink = open_sink(str(created), stream_format=stream_format, disk_size=2 * MIB, confirmed=True)
+    sink.abort()
+    existing = tmp_path / "existing.raw"
+    existing.write_bytes(b"kept" * MIB)
+    open_sink(str(existing), stream_format=stream_format, disk_size=MIB, confirmed=True).abort()
+    assert existing.read_bytes() == b"kept" * MIB
+
+
 def test_a_mounted_source_disk_is_not_imaged(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     disk = tmp_path / "live.raw"

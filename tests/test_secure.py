@@ -12,6 +12,7 @@ from imgcast.engine.events import (
     AuthenticationFailed,
     ClientJoined,
     Joined,
+    MasterIgnored,
     SessionFailed,
     SessionFinished,
     TransferStarted,
@@ -368,17 +369,25 @@ def test_a_recorded_earlier_run_replayed_into_a_new_run_changes_nothing() -> Non
     assert client.machine.opener.counts.failed == 0 and master.machine.opener.counts.failed == 0
 
 
-def test_a_waiting_client_hearing_only_a_replayed_run_joins_nothing_and_says_why() -> None:
+def test_a_client_lured_by_a_replayed_run_says_why_and_joins_the_live_master() -> None:
+    """The replay is heard first: the client tries to join it, gets no answer to its challenge,
+    says so, ignores that run, and joins the live master that starts afterwards."""
     from rogue import Replayer
 
     recording = record_a_run(24, random.Random(25).randbytes(100_000))
     net = SimNetwork(seed=26, config=CONFIG)
     client = net.add_client("c", wrap=secured())
-    net.add_node("replay", Replayer(recording, start=0.0))
-    net.run(lambda: client.machine.closed, max_time=15)
-    assert final(client).reason == STALE_MASTER
+    net.add_node("replay", Replayer(recording, start=0.0, times=3))
+    net.run(lambda: any(isinstance(e, MasterIgnored) for e in client.events), max_time=15)
+    ignored = next(e for e in client.events if isinstance(e, MasterIgnored))
+    assert ignored.reason == STALE_MASTER and not client.machine.closed
     assert not [e for e in client.events if isinstance(e, Joined | TransferStarted)]
     assert not client.written and client.machine.unproven > 0
+    data = random.Random(27).randbytes(150_000)
+    master = net.add_master("live", data, wanted=1, wrap=secured())
+    net.run(lambda: client.machine.closed, max_time=60)
+    assert isinstance(final(client), SessionFinished) and bytes(client.written) == data
+    assert final(master).all_verified
 
 
 @pytest.mark.parametrize(("master_pass", "listener_pass", "verdict"), [
@@ -393,3 +402,62 @@ def test_the_own_disk_listener_gives_the_clients_verdicts(master_pass, listener_
     net.run(lambda: node.machine.closed, max_time=4)
     assert listener.heard is None and listener.failed == verdict
     assert [e.reason for e in node.events if isinstance(e, SessionFailed)] == [verdict]
+
+
+class _LowestNonce(random.Random):
+    """A claimant whose nonce wins any contest (the lowest (nonce, sender) wins)."""
+
+    def getrandbits(self, k: int) -> int:
+        return 0
+
+
+def _undecided(net: SimNetwork, name: str, rng: random.Random | None = None):
+    from imgcast.engine.protocol.participant import Participant
+
+    machine = Participant(SID, net.rng.getrandbits(32), now=net.now, host=name, can_master=True, config=CONFIG,
+                          rng=rng or random.Random(name))
+    return net.add_node(name, secured()(machine))
+
+
+def _record_a_lobby_claim() -> list[tuple[float, bytes]]:
+    """An earlier lobby of the same session and passphrase in which an operator pressed m, with
+    the lowest nonce there can be: replayed, this CLAIM would beat every live one."""
+    from rogue import Recorder
+
+    net = SimNetwork(seed=30, config=CONFIG)
+    claimant = _undecided(net, "old", rng=_LowestNonce())
+    other = _undecided(net, "old2")
+    recorder = Recorder()
+    net.add_node("recorder", recorder)
+    net.run_for(0.6)
+    claimant.machine.claim(net.now)
+    net.run(lambda: claimant.machine.closed and other.machine.closed, max_time=5)
+    net.run_for(1.0)  # the claimant's CLAIMs go on while it waits (they are sent again each announce)
+    assert other.machine.machine.master_id == claimant.machine.sender
+    assert any(d[18] == wire.Kind.CLAIM for _, d in recorder.heard)
+    return recorder.heard
+
+
+def test_a_replayed_lobby_decides_nothing_for_undecided_participants() -> None:
+    """The `m` key's contest in a secured session: an earlier lobby's CLAIM (the lowest nonce)
+    and an earlier run's master announces, replayed, neither win the claim nor make anyone the
+    client of a master that is not there; two operators pressing m still elect one master."""
+    from rogue import Replayer
+
+    claim = _record_a_lobby_claim()
+    run = record_a_run(31, random.Random(32).randbytes(50_000))
+    net = SimNetwork(seed=33, config=CONFIG)
+    nodes = [_undecided(net, f"p{i}") for i in range(4)]
+    net.add_node("replay-claim", Replayer(claim, start=0.0, times=8))
+    net.add_node("replay-run", Replayer(run, start=0.0))
+    net.run_for(3.0)
+    assert not any(n.machine.closed for n in nodes)  # nobody followed the replayed master
+    assert all(n.machine.unfresh > 0 for n in nodes)
+    for node in nodes[:2]:  # two operators press m at the same moment
+        assert node.machine.claim(net.now) is None
+    net.run(lambda: all(n.machine.closed for n in nodes), max_time=10)
+    roles = [n.machine.role for n in nodes]
+    assert roles.count("master") == 1, roles
+    winner = nodes[roles.index("master")]
+    assert winner in nodes[:2]
+    assert {n.machine.master_id for n in nodes} == {winner.machine.sender}

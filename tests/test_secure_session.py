@@ -5,18 +5,27 @@ but not the passphrase, and one that floods random datagrams."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from imgcast.engine.events import AuthenticationFailed, SessionFailed, SessionFinished
+from imgcast.engine.events import (
+    AuthenticationFailed,
+    MasterFound,
+    MasterIgnored,
+    SessionFailed,
+    SessionFinished,
+)
 from imgcast.engine.image.local import make_image
+from imgcast.engine.naming import session_address
 from imgcast.engine.protocol.client import NEEDS_PASSPHRASE
-from imgcast.engine.secure.machine import NOT_SECURED, WRONG_PASSPHRASE
+from imgcast.engine.secure.machine import NOT_SECURED, STALE_MASTER, WRONG_PASSPHRASE
 from imgcast.engine.session import SessionRunner, SessionSettings
 from test_disk_partitions import MIB, make_disk, write_at
 from test_image_roundtrip import sha_beside_safe_area, text_like
@@ -223,3 +232,65 @@ def test_a_flood_of_random_datagrams_at_ten_times_the_data_rate_does_not_stop_a_
     finals, _ = _timed_session(tmp_path, session_name, free_port(), os.urandom(4 << 20), passphrase=passphrase,
                                rate=rate, during=lambda p: rogue(session_name, p, 30, 10 * rate / 1446, "--random"))
     assert isinstance(finals[0], SessionFinished) and finals[0].all_verified, finals
+
+
+def _group_socket(name: str, port: int) -> socket.socket:
+    group = session_address(name).group
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("", port))
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 0)
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                    socket.inet_aton(group) + socket.inet_aton("127.0.0.1"))
+    sock.setblocking(False)
+    return sock
+
+
+def test_a_client_lured_by_a_replayed_master_joins_the_live_one(tmp_path: Path, session_name: str) -> None:
+    """An earlier run's lobby (same name, same passphrase, a 1 MiB image) is recorded and played
+    back to a waiting client: it tries to join, says it is ignoring that master, lets go of the
+    target it opened for that image, and then copies the live master's 2 MiB image bit-exact."""
+    port = free_port()
+    group = session_address(session_name).group
+    (tmp_path / "old").write_bytes(os.urandom(1 << 20))
+    (tmp_path / "new").write_bytes(os.urandom(2 << 20))
+    seen: list = []
+
+    async def main():
+        recorder = _group_socket(session_name, port)
+        old = SessionRunner(SessionSettings(role="master", source=str(tmp_path / "old"), passphrase=PASS,
+                                            **net(session_name, port)), lambda e: None)
+        old_task = asyncio.create_task(old.run())
+        recording: list[bytes] = []
+        until = time.monotonic() + 7.0  # 14 announces: the lure outlasts the client's 5 s of patience
+        while time.monotonic() < until:
+            with contextlib.suppress(BlockingIOError):
+                while True:
+                    recording.append(recorder.recv(65536))
+            await asyncio.sleep(0.05)
+        old.cancel()
+        await old_task
+        client = SessionRunner(SessionSettings(role="client", target=str(tmp_path / "t"), passphrase=PASS,
+                                               **net(session_name, port)), seen.append)
+        client_task = asyncio.create_task(client.run())
+        for datagram in recording:  # the replay, at the pace of the announces
+            recorder.sendto(datagram, (group, port))
+            await asyncio.sleep(0.5)
+            if any(isinstance(e, MasterIgnored) for e in seen):
+                break
+        assert any(isinstance(e, MasterIgnored) for e in seen), seen
+        live = SessionRunner(SessionSettings(role="master", clients=1, source=str(tmp_path / "new"), passphrase=PASS,
+                                             **net(session_name, port)), lambda e: None)
+        finals = await asyncio.wait_for(asyncio.gather(client_task, live.run()), 60)
+        recorder.close()
+        return finals
+
+    client_final, master_final = asyncio.run(main())
+    assert isinstance(client_final, SessionFinished), client_final
+    assert master_final.all_verified
+    assert (tmp_path / "t").read_bytes() == (tmp_path / "new").read_bytes()
+    ignored = next(e for e in seen if isinstance(e, MasterIgnored))
+    assert ignored.reason == STALE_MASTER
+    found = [e for e in seen if isinstance(e, MasterFound)]
+    assert [f.disk_size for f in found] == [1 << 20, 2 << 20]

@@ -70,7 +70,7 @@ def describe(event: ev.Event) -> str:
         return f"the copy here is verified, SHA-256 {event.sha256}"
     if isinstance(event, ev.SessionFailed):
         return f"the session failed: {event.reason}"
-    if isinstance(event, ev.AuthenticationFailed):
+    if isinstance(event, ev.AuthenticationFailed | ev.MasterIgnored):
         return event.message
     if isinstance(event, ev.LobbyOpened):
         return f"lobby open on {event.group}:{event.port}, session id {event.session_id}"
@@ -283,6 +283,10 @@ class ProgressPage(WizardPage):
         elif isinstance(event, ev.MasterFound):
             self.status.setText(self.tr("Found the master {0} ({1})").format(event.master_host, event.master_address))
             self.detail.setText(self.tr("Image: {0}").format(human_size(event.stream_size or event.disk_size)))
+        elif isinstance(event, ev.MasterIgnored):
+            self.status.setText(self.tr("Ignoring the master {0} ({1}); waiting for the session's master").format(
+                event.master_host, event.master_address))
+            self.detail.setText(event.reason)
         elif isinstance(event, ev.Joined):
             self.status.setText(self.tr("Joined; waiting for the master to start"))
         elif isinstance(event, (ev.ClientJoined, ev.ClientLeft)):

@@ -141,6 +141,9 @@ class HumanDisplay:
     def _MasterFound(self, e: ev.MasterFound) -> None:
         self.say(f"Found the master {e.master_host} ({e.master_address}), {security_line(e.secured)}; joining.")
 
+    def _MasterIgnored(self, e: ev.MasterIgnored) -> None:
+        self.say(f"[yellow]{escape(e.message[0].upper() + e.message[1:])}.[/]")
+
     def _Joined(self, e: ev.Joined) -> None:
         self.say("Joined; waiting for the master to start.")
 

@@ -7,6 +7,7 @@ of its size; a missing (or empty) one is created sparse at the source disk's siz
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -47,6 +48,7 @@ class DiskWriter:
         self.path = Path(path)
         self.role = role
         self.fresh = False
+        self.written = False
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
@@ -116,6 +118,7 @@ class DiskWriter:
             )
 
     def write_at(self, offset: int, data: bytes | memoryview) -> None:
+        self.written = True
         view = memoryview(data)
         while view:
             try:
@@ -153,6 +156,15 @@ class DiskWriter:
     def reread_partitions(self) -> bool:
         """The kernel's partitions of this disk follow the table just written (see kernel_table)."""
         return tell_kernel(self.fd, self.capacity or 0, block_sector_size(self.fd))
+
+    def abandon(self) -> None:
+        """Close after a put-down that did not finish. A file this writer created (or found
+        empty) and never wrote is emptied again: the next attempt, perhaps for another master's
+        disk size, finds it as the operator left it."""
+        if self.fresh and not self.written and getattr(self, "fd", -1) >= 0:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, 0)
+        self.close()
 
     def close(self) -> None:
         if getattr(self, "fd", -1) >= 0:

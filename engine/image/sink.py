@@ -99,4 +99,4 @@ class ImageSink:
 
     def abort(self) -> None:
         """Leave the target as it is (incomplete); nothing is declared good."""
-        self.target.close()
+        self.target.abandon()

@@ -27,6 +27,7 @@ from ..events import (
     CatchingUp,
     Joined,
     MasterFound,
+    MasterIgnored,
     Peer,
     Progress,
     SessionFailed,
@@ -247,6 +248,15 @@ class Client(MachineBase):
         return out
 
     # --- operator actions -----------------------------------------------------------------
+
+    def forget_master(self, now: float, reason: str) -> None:
+        """Stop joining the master chosen (it never answered) and wait for the session's master
+        again: the secured layer's verdict on a replayed recording of an earlier run."""
+        if self.state is not State.JOINING or self.params is None:
+            return
+        params, self.params, self._stream_size = self.params, None, None
+        self.state = State.WAITING
+        self._emit(MasterIgnored(params.master_host, params.master_address, reason))
 
     def leave(self, now: float, reason: str = "you left the session; the target is incomplete") -> None:
         """Leave the session (Ctrl-C, Cancel, a target that cannot be opened): the master drops us."""

@@ -34,6 +34,16 @@ from .. import wire
 from ..events import AuthenticationFailed, Event, LobbyOpened, MasterFound, WaitingForMaster
 from ..protocol.common import VERDICT_AFTER, Transmit
 from .kdf import DEFAULT_KDF, KdfParams
+from .lobby import (
+    CHALLENGE_SIZE,
+    HeardChallenges,
+    carries_echo,
+    is_master_announce,
+    is_undecided_announce,
+    split_challenge,
+    split_echo,
+    with_echo,
+)
 from .seal import LOBBY, NonceExhausted, Opener, Sealer, new_run
 
 REPORT_AFTER = 1.0  # failures are said once, this long after the first
@@ -41,11 +51,11 @@ WRONG_PASSPHRASE = "the passphrase does not match the master's (its announcement
 NOT_SECURED = ("the master of this session is not secured (it has no passphrase); this computer was "
                "given one and will not join an unsecured session")
 STALE_AFTER = 5.0  # seconds of a master announcing without answering our JOINs, before saying so
-STALE_MASTER = ("the master heard for this session does not answer this computer's join: a recording "
-                "of an earlier run replayed on the network, or a master that cannot hear this computer")
-CHALLENGE_SIZE = 8
+STALE_MASTER = ("it announces this session but does not answer this computer's join (a recording of an "
+                "earlier run replayed on the network, or a master that cannot hear this computer)")
 MAX_CHALLENGES = 65536  # clients' challenges a master keeps
-_ANNOUNCE, _JOIN, _ACCEPT = int(wire.Kind.ANNOUNCE), int(wire.Kind.JOIN), int(wire.Kind.ACCEPT)
+_ANNOUNCE, _JOIN, _ACCEPT, _CLAIM = (int(wire.Kind.ANNOUNCE), int(wire.Kind.JOIN), int(wire.Kind.ACCEPT),
+                                     int(wire.Kind.CLAIM))
 _H = wire.HEADER_SIZE
 _NO_CHALLENGE = bytes(CHALLENGE_SIZE)
 _MARKED = (LobbyOpened, WaitingForMaster, MasterFound)  # events that say whether the session is secured
@@ -71,11 +81,17 @@ class SecuredMachine:
         self._unusable_why = ""
         self._heard_master = False
         self._master_runs: dict[bytes, bytes] = {}  # a master's sender id -> the run it announces
+        self._ignored_runs: set[bytes] = set()  # runs that announce and never answer (replays)
         self._challenges: dict[int, bytes] = {}  # a master's: client id -> its JOIN's challenge
         self._joining: tuple[bytes, bytes] | None = None  # a client's: (run, challenge) it joins with
         self._joining_since = 0.0
         self._joining_heard: float | None = None  # the run's latest announce since the first JOIN
         self.unproven = 0  # datagrams of a master's run held back until it answered our challenge
+        # An undecided participant's lobby challenge, and what the lobby's participants sent
+        # (lobby.py: a replayed CLAIM or master announce does not echo ours, so decides nothing)
+        self._lobby_challenge = os.urandom(CHALLENGE_SIZE)
+        self._heard_challenges = HeardChallenges()
+        self.unfresh = 0  # CLAIMs and masters' announces that did not echo our lobby challenge
         self._role = ""
         self._configure()
 
@@ -93,6 +109,7 @@ class SecuredMachine:
         """Which run we seal with and open, by role: a master its own new run; anyone else the
         lobby's until it joins a master (a client binds to its master's run when answered)."""
         from ..protocol.master import Master  # (the protocol does not import this layer)
+        from ..protocol.participant import Participant
 
         if isinstance(self.machine, Master):
             if self._role != "master":
@@ -100,6 +117,9 @@ class SecuredMachine:
                 self.run = new_run(self._rng)
                 self.sealer.set_run(self.run)
                 self.opener.bind(self.run, frozenset({_ANNOUNCE}))  # to say another master announces
+        elif isinstance(self.machine, Participant):
+            self._role = "undecided"
+            self.sealer.set_run(LOBBY)
         else:
             self._role = "client" if hasattr(self.machine, "take_data") else "waiting"
             if self.opener.run is None:
@@ -127,6 +147,10 @@ class SecuredMachine:
         opener, opened, role = self.opener, [], self._role
         for data in datagrams:
             inner = opener.open(data)
+            if inner is not None and (inner[5] == _ANNOUNCE or inner[5] == _CLAIM):
+                inner = self._lobby_in(inner, now)
+                if inner is None:
+                    continue
             if inner is not None:
                 if inner[5] == _ANNOUNCE:
                     self._heard_master = True
@@ -134,6 +158,8 @@ class SecuredMachine:
                     if inner[5] == _JOIN:
                         inner = self._take_challenge(inner)
                 elif inner[5] == _ANNOUNCE:
+                    if opener.last_run in self._ignored_runs:
+                        continue
                     self._on_announce(inner, now)
                 elif role == "client" or inner[5] == _ACCEPT:
                     inner = self._proven(inner, now)
@@ -151,6 +177,28 @@ class SecuredMachine:
                 self.machine.receive_datagram(inner, address, now)
 
     # --- runs and challenges ----------------------------------------------------------------
+
+    def _lobby_in(self, inner: bytes, now: float) -> bytes | None:
+        """Take the lobby's trailers off an announce or CLAIM; an undecided participant passes
+        on a CLAIM or a master's announce only if it echoes its own challenge."""
+        if is_undecided_announce(inner):
+            split = split_challenge(inner)
+            if split is None:
+                return None
+            inner, challenge = split
+            if self._role in ("undecided", "master"):
+                self._heard_challenges.hear(inner[14:18], challenge, now)
+            return inner
+        if not carries_echo(inner):
+            return inner
+        echo = split_echo(inner)
+        if echo is None:
+            return None
+        inner, echoed = echo
+        if self._role == "undecided" and self._lobby_challenge not in echoed:
+            self.unfresh += 1  # a recording of an earlier lobby, or one that has not heard us yet
+            return None
+        return inner
 
     def _take_challenge(self, join: bytes) -> bytes | None:
         """A master's: a JOIN of our run, its challenge taken off (kept for our ACCEPTs)."""
@@ -265,7 +313,7 @@ class SecuredMachine:
         stale = self._stale_at()
         if stale is not None and now >= stale:
             if self._joining_heard is not None and now - self._joining_heard < self._stale_after() / 2:
-                self.machine.leave(now, reason=STALE_MASTER)  # it announces on, and never answers
+                self._ignore_run(now)  # it announces on, and never answers
             else:
                 self._joining_heard = None  # silent: the machine's own timeout says so
         report = self._report_at()
@@ -276,6 +324,22 @@ class SecuredMachine:
         timer = self.machine.get_timer()
         if timer is not None and timer <= now:
             self.machine.handle_timer(now)
+
+    def _ignore_run(self, now: float) -> None:
+        """The run we were joining announces on and never answers our challenge (a recording of
+        an earlier run, replayed): its announces are not passed on any more, and the client
+        waits for the live master, which announces under a run of its own."""
+        run = self._joining[0]  # type: ignore[index]
+        if len(self._ignored_runs) >= 64:
+            self._ignored_runs.pop()
+        self._ignored_runs.add(run)
+        self._joining, self._joining_heard = None, None
+        self.sealer.set_run(LOBBY)
+        forget = getattr(self.machine, "forget_master", None)
+        if forget is not None:
+            forget(now, STALE_MASTER)
+        else:
+            self.machine.leave(now, reason=STALE_MASTER)
 
     # --- output ---------------------------------------------------------------------------
 
@@ -288,7 +352,11 @@ class SecuredMachine:
             for transmit in transmits:
                 if transmit.segment_size is None:
                     data = transmit.data
-                    if data[5] == _ACCEPT and role == "master":
+                    if is_master_announce(data) or data[5] == _CLAIM:
+                        data = with_echo(data, self._heard_challenges.take(now))
+                    elif is_undecided_announce(data):
+                        data = data + self._lobby_challenge
+                    elif data[5] == _ACCEPT and role == "master":
                         data = data + self._challenges.get(int.from_bytes(data[_H : _H + 4], "big"), _NO_CHALLENGE)
                     elif data[5] == _JOIN and role == "client":
                         data = self._seal_join(data, now)

@@ -108,4 +108,4 @@ class RawDiskSink:
             self.target.close()
 
     def abort(self) -> None:
-        self.target.close()
+        self.target.abandon()
