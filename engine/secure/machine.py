@@ -362,7 +362,7 @@ class SecuredMachine:
                         data = self._seal_join(data, now)
                     out.append(Transmit(seal((data,))[0]))
                 else:
-                    data = b"".join(seal(transmit.datagrams()))
+                    data = self.sealer.seal_joined(transmit.datagrams())
                     out.append(Transmit(data, transmit.segment_size + wire.SEAL_OVERHEAD))
         except NonceExhausted as error:
             self._end(str(error), now)

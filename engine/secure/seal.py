@@ -45,6 +45,7 @@ _MIN_SIZE = _HSIZE + wire.SEAL_TAG_SIZE
 _MAGIC_VERSION = wire.MAGIC + bytes([wire.PROTOCOL_VERSION])
 LOBBY = bytes(wire.RUN_SIZE)  # the run of datagrams sent before there is a master (CLAIMs)
 MAX_RUN_KEYS = 16  # run keys an opener keeps (a flood of made-up runs only churns them)
+_BLOCKS = (int(wire.Kind.DATA), int(wire.Kind.PARITY))
 _KEYED = slice(19, 22 + wire.RUN_SIZE)  # the KDF cost and the run: which key sealed a datagram
 
 
@@ -105,14 +106,37 @@ class Sealer:
             raise ValueError("only this participant's own, unsealed datagrams can be sealed")
         return self.seal_many((datagram,))[0]
 
-    def seal_many(self, datagrams) -> list[bytes]:  # noqa: ANN001 (datagrams of ours, as the machines built them)
-        """Several of our datagrams sealed (the packet path: a slice's blocks at a time)."""
-        counter, count = self.counter, len(datagrams)
+    def _take(self, count: int) -> int:
+        """Reserve `count` counters (nonces): the first of them."""
+        counter = self.counter
         if counter + count > self._limit:
             raise NonceExhausted("this computer's datagram counter is used up; the session must end "
                                  "(start a new one: it draws new counters)")
         self.counter = counter + count
         self.sealed += count
+        return counter
+
+    def seal_joined(self, datagrams) -> bytearray:  # noqa: ANN001 (a GSO batch's datagrams, in order)
+        """Several of our datagrams sealed back to back into one buffer (a GSO send): each is
+        encrypted in place, with no copy of its sealed form made on the way."""
+        counter = self._take(len(datagrams))
+        heads, encrypt_into, sender, body_at = self._heads, self._aead.encrypt_into, self._sender_bytes, wire.HEADER_SIZE
+        grow = _HSIZE + wire.SEAL_TAG_SIZE - body_at
+        out = bytearray(sum(len(d) for d in datagrams) + grow * len(datagrams))
+        view, at = memoryview(out), 0
+        for datagram in datagrams:
+            tail = counter.to_bytes(8, "big")
+            counter += 1
+            head = heads[datagram[5]] + tail
+            end = at + len(datagram) + grow
+            out[at : at + _HSIZE] = head
+            encrypt_into(sender + tail, datagram[body_at:], head, view[at + _HSIZE : end])
+            at = end
+        return out
+
+    def seal_many(self, datagrams) -> list[bytes]:  # noqa: ANN001 (datagrams of ours, as the machines built them)
+        """Several of our datagrams sealed (the packet path: a slice's blocks at a time)."""
+        counter = self._take(len(datagrams))
         heads, encrypt, sender, body_at = self._heads, self._aead.encrypt, self._sender_bytes, wire.HEADER_SIZE
         out = []
         for datagram in datagrams:
@@ -237,7 +261,7 @@ class Opener:
         self._run_aeads[which] = aead
         return aead
 
-    def open(self, data: bytes | memoryview) -> bytes | None:
+    def open(self, data: bytes | memoryview) -> bytes | bytearray | None:
         counts = self.counts
         if len(data) < _MIN_SIZE or data[5] != _SEALED:
             if len(data) >= wire.HEADER_SIZE and bytes(data[:4]) == wire.MAGIC:
@@ -278,8 +302,15 @@ class Opener:
             self.last = "replayed"
             counts.replayed += 1
             return None
+        key = bytes(data[18:19]) + sender_bytes
+        prefix = self._prefixes.get(key)
+        if prefix is None:  # (kept only once the datagram authenticates: forged senders are endless)
+            prefix = wire.Header.build({"version": wire.PROTOCOL_VERSION, "kind": data[18],
+                                        "session_id": self.session_id, "sender": int.from_bytes(sender_bytes, "big")})
+        inner = bytearray(len(data) - _MIN_SIZE + len(prefix))  # the plain datagram, decrypted in place
+        inner[: len(prefix)] = prefix
         try:
-            body = aead.decrypt(sender_bytes + tail, data[_HSIZE:], data[:_HSIZE])
+            aead.decrypt_into(sender_bytes + tail, data[_HSIZE:], data[:_HSIZE], memoryview(inner)[len(prefix) :])
         except InvalidTag:
             self.last = "failed"
             counts.failed += 1
@@ -293,10 +324,8 @@ class Opener:
         window.mark(counter)
         self.last_run = which[3:]
         self.authenticated += 1
-        key = bytes(data[18:19]) + sender_bytes
-        prefix = self._prefixes.get(key)
-        if prefix is None:
-            prefix = self._prefixes[key] = wire.Header.build(
-                {"version": wire.PROTOCOL_VERSION, "kind": data[18], "session_id": self.session_id,
-                 "sender": int.from_bytes(sender_bytes, "big")})
-        return prefix + body
+        if key not in self._prefixes:
+            self._prefixes[key] = prefix
+        # blocks stay the bytearray they were decrypted into (the client copies them once more
+        # into its slice); the rest become bytes, which the layers above use as keys
+        return inner if data[18] in _BLOCKS else bytes(inner)
