@@ -44,6 +44,7 @@ from bench_session import (
     clean_up_run,
     img_transfer_seconds,
     median_of,
+    sampled,
     sim_session,
     size_argument,
     udpcast_rate,
@@ -214,6 +215,14 @@ class Lab:
                     if path.exists():
                         shutil.copy(path, logs / path.name)
 
+    def _profiled(self, name: str) -> list[str]:
+        """`img`, or with --profile DIR `img` under py-spy (folded stacks in DIR/NAME.txt):
+        where imgcast's CPU goes on a row (the CPU column then counts py-spy's own too)."""
+        profile = Path(self.args.profile).resolve() if self.args.profile else None
+        if profile is not None:
+            profile.mkdir(parents=True, exist_ok=True)
+        return [*sampled(profile, name), *IMG]
+
     def _name(self, tag: str) -> str:
         self._serial += 1
         return f"{tag}-{os.getpid()}-{self._serial}"
@@ -232,7 +241,7 @@ class Lab:
         name = self._name(tag)
         stats = self.folder / f"{name}.faults"
         children = [spawn(f"{name}-master", self.master.command([
-            *IMG, "session", name, "master", f"clients={len(hosts)}", f"from={source}",
+            *self._profiled(f"{name}-master"), "session", name, "master", f"clients={len(hosts)}", f"from={source}",
             "--interface", self.master.address, "--ttl", "1", "--json", *master_options]), self.folder)]
         if watcher:
             watcher.watch(children[0])
@@ -247,7 +256,7 @@ class Lab:
         index = len(launch.targets)
         target = self.folder / f"{launch.name}-target-{index}.bin"
         child = spawn(f"{launch.name}-client-{index}", host.command([
-            *IMG, "session", launch.name, "client", f"to={target}", "--interface", host.address,
+            *self._profiled(f"{launch.name}-client-{index}"), "session", launch.name, "client", f"to={target}", "--interface", host.address,
             "--ttl", "1", "--json"]), self.folder, self._env(host, loss, seed, launch.stats))
         launch.children.append(child)
         launch.targets.append(target)
@@ -829,6 +838,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds before a run is killed (default: 60 + 20x its ideal time, at most 300)")
     parser.add_argument("--udpcast-bitrate", metavar="RATE",
                         help="pass --max-bitrate RATE to udp-sender (default: none, udpcast's own default)")
+    parser.add_argument("--profile", metavar="DIR", help="run imgcast under py-spy, folded stacks in DIR "
+                        "(py-spy's own CPU then counts in the CPU column)")
     parser.add_argument("--logs", metavar="DIR", help="keep every process's output (stdout, stderr) in DIR")
     parser.add_argument("--sim-clients", type=int, default=1000, help="simulator row: clients (default 1000)")
     parser.add_argument("--sim-size", type=size_argument, default=2 * MiB,

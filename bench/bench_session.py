@@ -86,10 +86,10 @@ class Loopback:
         targets = [self.folder / f"img-target-{i}.bin" for i in range(clients)]
         children: list[Child] = []
         try:
-            children.append(spawn("img-master", [*_sampled(profile, "master"), *IMG, "session", name, "master",
+            children.append(spawn("img-master", [*sampled(profile, "master"), *IMG, "session", name, "master",
                                                  f"clients={clients}", f"from={source}", *net], self.folder))
             for i, target in enumerate(targets):
-                children.append(spawn(f"img-client-{i}", [*_sampled(profile, f"client-{i}"), *IMG, "session", name,
+                children.append(spawn(f"img-client-{i}", [*sampled(profile, f"client-{i}"), *IMG, "session", name,
                                                           "client", f"to={target}", *net], self.folder))
             wait_all(children, self.timeout)
             master, receivers = children[0], children[1:]
@@ -159,7 +159,7 @@ def clean_up_run(children: list, targets: list[Path]) -> None:
         target.unlink(missing_ok=True)
 
 
-def _sampled(profile: Path | None, who: str) -> list[str]:
+def sampled(profile: Path | None, who: str) -> list[str]:
     """The py-spy prefix that samples one process (all threads, C frames hidden), or nothing."""
     if profile is None:
         return []
