@@ -62,14 +62,16 @@ def state_of(client: Client) -> tuple:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(run_of_blocks, min_size=1, max_size=30), st.booleans())
-def test_a_run_does_what_its_datagrams_one_by_one_do(runs, consecutive):
+@given(st.lists(run_of_blocks, min_size=1, max_size=30), st.sampled_from(["any", "consecutive", "gaps"]))
+def test_a_run_does_what_its_datagrams_one_by_one_do(runs, shape):
     by_run, one_by_one = transferring_client(), transferring_client()
     delivered_run, delivered_single = b"", b""
     for n, specs in enumerate(runs):
-        if consecutive:  # the common case: consecutive data blocks of one slice
-            number, first, _ = specs[0]
+        number, first, _ = specs[0]
+        if shape == "consecutive":  # the common case: consecutive data blocks of one slice
             specs = [(number, i, "data") for i in range(first, min(K, first + len(specs)))]
+        elif shape == "gaps":  # the common case under loss: data blocks of one slice, some missing
+            specs = [(number, i, "data") for i in sorted({spec[1] for spec in specs})]
         datagrams = [datagram(spec) for spec in specs]
         buffer = b"".join(datagrams)
         now = n * 0.001

@@ -371,8 +371,13 @@ class Client(MachineBase):
         """The fast path of `receive_run`; False (nothing done) when the run is not the common case."""
         heads, numbers, indices, k1s, stamps = zip(*fields.iter_unpack(view[: count * segment]), strict=True)
         number, first, k1 = numbers[0], indices[0], k1s[0]
-        if (heads.count(prefix) != count or numbers.count(number) != count or k1s.count(k1) != count
-                or first + count > k1 + 1 or indices != tuple(range(first, first + count))):
+        if heads.count(prefix) != count or numbers.count(number) != count or k1s.count(k1) != count:
+            return False
+        last = indices[-1]
+        consecutive = last - first == count - 1
+        # consecutive indices, or (datagrams lost on the way) increasing ones with gaps
+        if last > k1 or (indices != tuple(range(first, first + count)) if consecutive
+                         else any(a >= b for a, b in zip(indices, indices[1:], strict=False))):
             return False
         start = 0
         if number > self._frontier or number not in self._slices:
@@ -380,7 +385,10 @@ class Client(MachineBase):
             self._on_block(_DATA, number, first, k1 + 1, view[:segment], now)
             start = 1
         buf = self._slices.get(number)
-        if buf is None or buf.complete or buf.k != k1 + 1 or buf.have.count(0, first + start, first + count) != count - start:
+        have = None if buf is None else buf.have
+        if (buf is None or buf.complete or buf.k != k1 + 1
+                or (have.count(0, first + start, first + count) != count - start if consecutive  # type: ignore[union-attr]
+                    else any(have[j] for j in indices[start:]))):  # type: ignore[index]
             if start:  # the first block was taken; let the general path have the rest
                 self.receive_datagrams([view[i * segment : (i + 1) * segment] for i in range(1, count)],
                                        ("", 0), now, arrival)
@@ -388,12 +396,19 @@ class Client(MachineBase):
                 return True
             return False
         bs, data = segment - _HSIZE, buf.data
-        at, src = (first + start) * bs, start * segment + _HSIZE
-        for _ in range(count - start):
-            data[at : at + bs] = view[src : src + bs]
-            at += bs
-            src += segment
-        buf.have[first + start : first + count] = _ONES[: count - start]
+        if consecutive:
+            at, src = (first + start) * bs, start * segment + _HSIZE
+            for _ in range(count - start):
+                data[at : at + bs] = view[src : src + bs]
+                at += bs
+                src += segment
+            buf.have[first + start : first + count] = _ONES[: count - start]
+        else:
+            have, src = buf.have, start * segment + _HSIZE
+            for index in indices[start:]:
+                data[index * bs : index * bs + bs] = view[src : src + bs]
+                have[index] = 1
+                src += segment
         buf.have_count += count - start
         if buf.have_count + len(buf.parity) >= buf.k:
             self._complete(number, buf)
