@@ -182,6 +182,9 @@ def test_the_passphrase_field_secures_the_session_and_the_pages_say_so(window, q
     runner.emit(ev.AuthenticationFailed(12))
     assert any("12 datagrams failed authentication" in progress.log.item(i).text()
                for i in range(progress.log.count()))
+    runner.emit(ev.MasterIgnored("old-run", "10.0.0.9", "it does not answer this computer's join"))
+    assert "Ignoring the master old-run (10.0.0.9)" in progress.status.text()
+    assert any("ignoring the master old-run" in progress.log.item(i).text() for i in range(progress.log.count()))
 
 
 def test_the_passphrase_is_never_remembered(window, qtbot, tmp_path):

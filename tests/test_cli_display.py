@@ -123,6 +123,16 @@ def test_a_client_says_why_it_catches_up_once_per_change():
     ]
 
 
+def test_a_client_says_it_ignores_a_master_that_never_answers():
+    from imgcast.engine.secure.machine import STALE_MASTER
+
+    display, out = human("client")
+    display.show(ev.MasterIgnored("teacher", "10.0.0.9", STALE_MASTER))
+    display.close()
+    assert out.getvalue().splitlines()[0].startswith("Ignoring the master teacher (10.0.0.9): it announces this session")
+    assert out.getvalue().rstrip().endswith("waiting on.")
+
+
 def test_json_lines_carry_the_new_events_and_fields(capsys):
     display = JsonDisplay()
     for event in (ev.ClientJoined(peer(4), 4, None, late=True),
