@@ -177,7 +177,9 @@ class Client(MachineBase):
         super().__init__(session_id, sender, config, rng)
         self.mtu = mtu or mtu_for_block_size(self.config.block_size)  # our interface's, told in JOIN
         self.expected_master = master_id  # set when an undecided start settled who the master is
-        self._secured_master_since: float | None = None  # a sealed ANNOUNCE heard: maybe forged
+        # a sealed ANNOUNCE heard (maybe forged): since when, and the latest
+        self._secured_master_since: float | None = None
+        self._secured_master_last = 0.0
         self.host = host
         self.address = address
         self.capacity = capacity
@@ -449,8 +451,10 @@ class Client(MachineBase):
 
     def _on_sealed(self, datagram: wire.Datagram, now: float) -> None:
         if (self.state is State.WAITING and datagram.body.inner_kind == wire.Kind.ANNOUNCE
-                and self.expected_master in (None, datagram.sender) and self._secured_master_since is None):
-            self._secured_master_since = now  # said after VERDICT_AFTER unless an open master answers
+                and self.expected_master in (None, datagram.sender)):
+            # said after VERDICT_AFTER of them, unless an open master answers first
+            self._secured_master_since = self._secured_master_since or now
+            self._secured_master_last = now
         super()._on_sealed(datagram, now)
 
     def _why_block_is_bad(self, data: bytes | memoryview) -> str:
@@ -888,8 +892,10 @@ class Client(MachineBase):
             return
         if (self.state is State.WAITING and self._secured_master_since is not None
                 and now >= self._secured_master_since + VERDICT_AFTER):
-            self._fail(NEEDS_PASSPHRASE)  # only a secured master answered, for VERDICT_AFTER
-            return
+            if now - self._secured_master_last <= VERDICT_AFTER / 2:
+                self._fail(NEEDS_PASSPHRASE)  # a secured master announces on, and no open one
+                return
+            self._secured_master_since = None  # it fell silent: a stray datagram, not a master
         if self.state is not State.WAITING and now - self._last_master > self.config.master_timeout:
             self._fail(
                 f"the master stopped answering (nothing for {self.config.master_timeout:g} s); "

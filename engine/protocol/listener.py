@@ -43,7 +43,9 @@ class MasterListener(MachineBase):
         self.expected_master = master_id
         self.heard: HeardMaster | None = None
         self.failed: str | None = None
-        self._secured_master_since: float | None = None  # a sealed ANNOUNCE heard: maybe forged
+        # a sealed ANNOUNCE heard (maybe forged): since when, and the latest
+        self._secured_master_since: float | None = None
+        self._secured_master_last = 0.0
         self._emit(WaitingForMaster(group, port))
 
     @property
@@ -62,9 +64,10 @@ class MasterListener(MachineBase):
             self._emit(SessionFailed(reason))
 
     def _on_sealed(self, datagram: wire.Datagram, now: float) -> None:
-        if (datagram.body.inner_kind == wire.Kind.ANNOUNCE and self._secured_master_since is None
-                and self.expected_master in (None, datagram.sender)):
-            self._secured_master_since = now  # a secured master, and this computer has no passphrase
+        if datagram.body.inner_kind == wire.Kind.ANNOUNCE and self.expected_master in (None, datagram.sender):
+            # a secured master, and this computer has no passphrase: said as a Client says it
+            self._secured_master_since = self._secured_master_since or now
+            self._secured_master_last = now
         super()._on_sealed(datagram, now)
 
     def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
@@ -88,7 +91,10 @@ class MasterListener(MachineBase):
     def handle_timer(self, now: float) -> None:
         at = self.get_timer()
         if at is not None and now >= at:
-            self.leave(now, NEEDS_PASSPHRASE)
+            if now - self._secured_master_last <= VERDICT_AFTER / 2:
+                self.leave(now, NEEDS_PASSPHRASE)
+            else:
+                self._secured_master_since = None  # it fell silent: a stray datagram, not a master
 
     def datagrams_to_send(self, now: float) -> list:
         return self._take_control()
