@@ -218,7 +218,8 @@ class Lab:
     def _profiled(self, name: str) -> list[str]:
         """`img`, or with --profile DIR `img` under py-spy (folded stacks in DIR/NAME.txt):
         where imgcast's CPU goes on a row (the CPU column then counts py-spy's own too)."""
-        profile = Path(self.args.profile).resolve() if self.args.profile else None
+        wanted = getattr(self.args, "profile", None)  # (bench_slow's Lab has no --profile)
+        profile = Path(wanted).resolve() if wanted else None
         if profile is not None:
             profile.mkdir(parents=True, exist_ok=True)
         return [*sampled(profile, name), *IMG]
