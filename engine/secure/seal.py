@@ -302,15 +302,9 @@ class Opener:
             self.last = "replayed"
             counts.replayed += 1
             return None
-        key = bytes(data[18:19]) + sender_bytes
-        prefix = self._prefixes.get(key)
-        if prefix is None:  # (kept only once the datagram authenticates: forged senders are endless)
-            prefix = wire.Header.build({"version": wire.PROTOCOL_VERSION, "kind": data[18],
-                                        "session_id": self.session_id, "sender": int.from_bytes(sender_bytes, "big")})
-        inner = bytearray(len(data) - _MIN_SIZE + len(prefix))  # the plain datagram, decrypted in place
-        inner[: len(prefix)] = prefix
+        inner = bytearray(len(data) - _MIN_SIZE + wire.HEADER_SIZE)  # the plain datagram, decrypted in place
         try:
-            aead.decrypt_into(sender_bytes + tail, data[_HSIZE:], data[:_HSIZE], memoryview(inner)[len(prefix) :])
+            aead.decrypt_into(sender_bytes + tail, data[_HSIZE:], data[:_HSIZE], memoryview(inner)[wire.HEADER_SIZE :])
         except InvalidTag:
             self.last = "failed"
             counts.failed += 1
@@ -324,8 +318,13 @@ class Opener:
         window.mark(counter)
         self.last_run = which[3:]
         self.authenticated += 1
-        if key not in self._prefixes:
-            self._prefixes[key] = prefix
+        key = bytes(data[18:19]) + sender_bytes
+        prefix = self._prefixes.get(key)
+        if prefix is None:  # (only once a datagram authenticates: forged senders are endless)
+            prefix = self._prefixes[key] = wire.Header.build(
+                {"version": wire.PROTOCOL_VERSION, "kind": data[18], "session_id": self.session_id,
+                 "sender": int.from_bytes(sender_bytes, "big")})
+        inner[: wire.HEADER_SIZE] = prefix
         # blocks stay the bytearray they were decrypted into (the client copies them once more
         # into its slice); the rest become bytes, which the layers above use as keys
         return inner if data[18] in _BLOCKS else bytes(inner)
