@@ -85,8 +85,9 @@ class Participant(MachineBase):
             return
         if now >= self._next_announce:
             self._next_announce = now + self.config.announce_interval
-            if self.sender in self._claims:  # again, for whoever did not count the first (lost,
-                self._send(wire.Kind.CLAIM, host=self.host[:200], nonce=self._claims[self.sender])  # or unproven)
+            if self.sender in self._claims:
+                # our claim again, for whoever did not count the first (lost, or not yet proven fresh)
+                self._send(wire.Kind.CLAIM, host=self.host[:200], nonce=self._claims[self.sender])
             self._send(
                 wire.Kind.ANNOUNCE, role=wire.Role.UNDECIDED, state=0, host=self.host[:200], image_name="",
                 stream_format=0, stream_size=wire.UNKNOWN_SIZE, disk_size=0, block_size=0, slice_blocks=0,
