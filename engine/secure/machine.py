@@ -347,7 +347,7 @@ class SecuredMachine:
         transmits = self.machine.datagrams_to_send(now)
         if not transmits:
             return transmits
-        seal, out, role = self.sealer.seal_many, [], self._role
+        seal, out, role = self.sealer.seal_joined, [], self._role
         try:
             for transmit in transmits:
                 if transmit.segment_size is None:
@@ -360,9 +360,9 @@ class SecuredMachine:
                         data = data + self._challenges.get(int.from_bytes(data[_H : _H + 4], "big"), _NO_CHALLENGE)
                     elif data[5] == _JOIN and role == "client":
                         data = self._seal_join(data, now)
-                    out.append(Transmit(seal((data,))[0]))
+                    out.append(Transmit(seal((data,))))
                 else:
-                    data = self.sealer.seal_joined(transmit.datagrams())
+                    data = seal(transmit.datagrams())
                     out.append(Transmit(data, transmit.segment_size + wire.SEAL_OVERHEAD))
         except NonceExhausted as error:
             self._end(str(error), now)

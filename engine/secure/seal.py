@@ -104,7 +104,7 @@ class Sealer:
         """The sealed form of one of our datagrams."""
         if len(datagram) < wire.HEADER_SIZE or datagram[6:18] != self._identity or datagram[5] == _SEALED:
             raise ValueError("only this participant's own, unsealed datagrams can be sealed")
-        return self.seal_many((datagram,))[0]
+        return bytes(self.seal_joined((datagram,)))
 
     def _take(self, count: int) -> int:
         """Reserve `count` counters (nonces): the first of them."""
@@ -116,9 +116,9 @@ class Sealer:
         self.sealed += count
         return counter
 
-    def seal_joined(self, datagrams) -> bytearray:  # noqa: ANN001 (a GSO batch's datagrams, in order)
-        """Several of our datagrams sealed back to back into one buffer (a GSO send): each is
-        encrypted in place, with no copy of its sealed form made on the way."""
+    def seal_joined(self, datagrams) -> bytearray:  # noqa: ANN001 (datagrams of ours, in order)
+        """Our datagrams sealed back to back into one buffer (one datagram, or a GSO send's):
+        each is encrypted in place, with no copy of its sealed form made on the way."""
         counter = self._take(len(datagrams))
         heads, encrypt_into, sender, body_at = self._heads, self._aead.encrypt_into, self._sender_bytes, wire.HEADER_SIZE
         grow = _HSIZE + wire.SEAL_TAG_SIZE - body_at
@@ -132,18 +132,6 @@ class Sealer:
             out[at : at + _HSIZE] = head
             encrypt_into(sender + tail, datagram[body_at:], head, view[at + _HSIZE : end])
             at = end
-        return out
-
-    def seal_many(self, datagrams) -> list[bytes]:  # noqa: ANN001 (datagrams of ours, as the machines built them)
-        """Several of our datagrams sealed (the packet path: a slice's blocks at a time)."""
-        counter = self._take(len(datagrams))
-        heads, encrypt, sender, body_at = self._heads, self._aead.encrypt, self._sender_bytes, wire.HEADER_SIZE
-        out = []
-        for datagram in datagrams:
-            tail = counter.to_bytes(8, "big")
-            counter += 1
-            head = heads[datagram[5]] + tail
-            out.append(head + encrypt(sender + tail, datagram[body_at:], head))
         return out
 
 
