@@ -40,9 +40,9 @@ from ..stream.base import StreamFormat
 from . import fec
 from .common import (
     MIN_BLOCK,
-    VERDICT_AFTER,
     MachineBase,
     ProtocolConfig,
+    SecuredMasterHeard,
     block_size_for_mtu,
     mtu_for_block_size,
     sender_hex,
@@ -177,9 +177,7 @@ class Client(MachineBase):
         super().__init__(session_id, sender, config, rng)
         self.mtu = mtu or mtu_for_block_size(self.config.block_size)  # our interface's, told in JOIN
         self.expected_master = master_id  # set when an undecided start settled who the master is
-        # a sealed ANNOUNCE heard (maybe forged): since when, and the latest
-        self._secured_master_since: float | None = None
-        self._secured_master_last = 0.0
+        self._secured_master = SecuredMasterHeard()  # sealed announces heard while waiting
         self.host = host
         self.address = address
         self.capacity = capacity
@@ -387,16 +385,17 @@ class Client(MachineBase):
             self._on_block(_DATA, number, first, k1 + 1, view[:segment], now)
             start = 1
         buf = self._slices.get(number)
-        have = None if buf is None else buf.have
-        if (buf is None or buf.complete or buf.k != k1 + 1
-                or (have.count(0, first + start, first + count) != count - start if consecutive  # type: ignore[union-attr]
-                    else any(have[j] for j in indices[start:]))):  # type: ignore[index]
+        fits = buf is not None and not buf.complete and buf.k == k1 + 1 and (  # every block new to its slice
+            buf.have.count(0, first + start, first + count) == count - start if consecutive
+            else not any(buf.have[j] for j in indices[start:]))
+        if not fits:
             if start:  # the first block was taken; let the general path have the rest
                 self.receive_datagrams([view[i * segment : (i + 1) * segment] for i in range(1, count)],
                                        ("", 0), now, arrival)
                 self._after_blocks(1, stamps[0], now, arrival)
                 return True
             return False
+        assert buf is not None  # (it fits)
         bs, data = segment - _HSIZE, buf.data
         if consecutive:
             at, src = (first + start) * bs, start * segment + _HSIZE
@@ -452,9 +451,7 @@ class Client(MachineBase):
     def _on_sealed(self, datagram: wire.Datagram, now: float) -> None:
         if (self.state is State.WAITING and datagram.body.inner_kind == wire.Kind.ANNOUNCE
                 and self.expected_master in (None, datagram.sender)):
-            # said after VERDICT_AFTER of them, unless an open master answers first
-            self._secured_master_since = self._secured_master_since or now
-            self._secured_master_last = now
+            self._secured_master.heard(now)  # said once they go on, unless an open master answers
         super()._on_sealed(datagram, now)
 
     def _why_block_is_bad(self, data: bytes | memoryview) -> str:
@@ -871,8 +868,8 @@ class Client(MachineBase):
         if self.closed:
             return None
         timers = [self._next_tick]
-        if self.state is State.WAITING and self._secured_master_since is not None:
-            timers.append(self._secured_master_since + VERDICT_AFTER)
+        if self.state is State.WAITING and (due := self._secured_master.due) is not None:
+            timers.append(due)
         if self.state is State.JOINING:
             timers.append(self._next_join)
         if self.state in (State.JOINED, State.TRANSFER, State.VERIFYING):
@@ -890,12 +887,10 @@ class Client(MachineBase):
             # The master heard enough to finish and has gone; our copy is verified either way.
             self._on_ack(now)
             return
-        if (self.state is State.WAITING and self._secured_master_since is not None
-                and now >= self._secured_master_since + VERDICT_AFTER):
-            if now - self._secured_master_last <= VERDICT_AFTER / 2:
-                self._fail(NEEDS_PASSPHRASE)  # a secured master announces on, and no open one
-                return
-            self._secured_master_since = None  # it fell silent: a stray datagram, not a master
+        due = self._secured_master.due
+        if self.state is State.WAITING and due is not None and now >= due and self._secured_master.verdict(now):
+            self._fail(NEEDS_PASSPHRASE)  # a secured master announces on, and no open one
+            return
         if self.state is not State.WAITING and now - self._last_master > self.config.master_timeout:
             self._fail(
                 f"the master stopped answering (nothing for {self.config.master_timeout:g} s); "

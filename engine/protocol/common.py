@@ -224,3 +224,31 @@ class MachineBase:
 
 def sender_hex(sender: int) -> str:
     return f"{sender:08x}"
+
+
+class SecuredMasterHeard:
+    """An open participant (no passphrase) hearing a secured master's announces. It cannot
+    open them, so it cannot tell a real master from a forgery: it says "this session is
+    secured" only once they have gone on for VERDICT_AFTER (and an open master has not
+    answered meanwhile); a stray one, then silence, is forgotten."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.last = 0.0
+
+    def heard(self, now: float) -> None:
+        if self.since is None:
+            self.since = now
+        self.last = now
+
+    @property
+    def due(self) -> float | None:
+        """When to give the verdict (None: nothing heard)."""
+        return None if self.since is None else self.since + VERDICT_AFTER
+
+    def verdict(self, now: float) -> bool:
+        """At `due`: True when they go on (say it); False, and forgotten, when they stopped."""
+        if now - self.last <= VERDICT_AFTER / 2:
+            return True
+        self.since = None
+        return False

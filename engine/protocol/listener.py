@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .. import wire
 from ..events import SessionFailed, WaitingForMaster
 from .client import NEEDS_PASSPHRASE, State
-from .common import VERDICT_AFTER, MachineBase, ProtocolConfig
+from .common import MachineBase, ProtocolConfig, SecuredMasterHeard
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,7 @@ class MasterListener(MachineBase):
         self.expected_master = master_id
         self.heard: HeardMaster | None = None
         self.failed: str | None = None
-        # a sealed ANNOUNCE heard (maybe forged): since when, and the latest
-        self._secured_master_since: float | None = None
-        self._secured_master_last = 0.0
+        self._secured_master = SecuredMasterHeard()  # sealed announces heard while waiting
         self._emit(WaitingForMaster(group, port))
 
     @property
@@ -65,9 +63,7 @@ class MasterListener(MachineBase):
 
     def _on_sealed(self, datagram: wire.Datagram, now: float) -> None:
         if datagram.body.inner_kind == wire.Kind.ANNOUNCE and self.expected_master in (None, datagram.sender):
-            # a secured master, and this computer has no passphrase: said as a Client says it
-            self._secured_master_since = self._secured_master_since or now
-            self._secured_master_last = now
+            self._secured_master.heard(now)  # a secured master, and no passphrase: said as a Client says it
         super()._on_sealed(datagram, now)
 
     def receive_datagram(self, data: bytes | memoryview, address: tuple[str, int], now: float) -> None:
@@ -84,17 +80,12 @@ class MasterListener(MachineBase):
         self.heard = HeardMaster(datagram.sender, body.host, address[0], body.disk_size, body.image_name)
 
     def get_timer(self) -> float | None:
-        if self.closed or self._secured_master_since is None:
-            return None
-        return self._secured_master_since + VERDICT_AFTER
+        return None if self.closed else self._secured_master.due
 
     def handle_timer(self, now: float) -> None:
         at = self.get_timer()
-        if at is not None and now >= at:
-            if now - self._secured_master_last <= VERDICT_AFTER / 2:
-                self.leave(now, NEEDS_PASSPHRASE)
-            else:
-                self._secured_master_since = None  # it fell silent: a stray datagram, not a master
+        if at is not None and now >= at and self._secured_master.verdict(now):
+            self.leave(now, NEEDS_PASSPHRASE)
 
     def datagrams_to_send(self, now: float) -> list:
         return self._take_control()
