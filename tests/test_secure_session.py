@@ -238,7 +238,7 @@ def _group_socket(name: str, port: int) -> socket.socket:
     group = session_address(name).group
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("", port))
+    sock.bind((group, port))  # this group only; it sends on loopback (below) with TTL 0
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 0)
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
