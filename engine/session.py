@@ -176,11 +176,14 @@ class SessionRunner:
         s = self.settings
         s.check()
         address = session_address(s.name)
+        key_derived = None
         if s.passphrase is not None:
-            # the key costs a tenth of a second of scrypt: derived off the event loop, then cached
+            # the key costs a tenth of a second of scrypt (which lets go of the GIL): derived in a
+            # thread while the source, target and socket are opened, then cached
             from .secure.seal import session_key  # cryptography only for a secured session
 
-            await asyncio.get_running_loop().run_in_executor(None, session_key, s.passphrase, address.session_id)
+            key_derived = asyncio.get_running_loop().run_in_executor(None, session_key, s.passphrase,
+                                                                     address.session_id)
         # No from= / to=: this computer's own disk (ZENworks). Without a role only when neither
         # is given: a participant started with one path meant only that one.
         own_target = not s.target and (s.role == "client" or (s.role is None and not s.source))
@@ -213,6 +216,8 @@ class SessionRunner:
             mtu = min(mtu, MAX_MTU) - wire.SEAL_OVERHEAD
         ignore_own_blocks(endpoint, sender)
         loop = asyncio.get_running_loop()
+        if key_derived is not None:
+            await key_derived
         try:
             role = s.role
             master_id = None

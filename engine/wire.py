@@ -54,6 +54,7 @@ class Kind(IntEnum):
 class Role(IntEnum):
     UNDECIDED = 0
     MASTER = 1
+    WAITING = 2  # a client that just started waiting: the master announces at once, not at its next turn
 
 
 class MasterState(IntEnum):

@@ -159,6 +159,42 @@ def test_lobby_starts_after_a_fractional_timeout_since_the_last_join():
     assert len(finished(master).verified) == 2
 
 
+def test_a_client_started_after_the_masters_announce_joins_at_once_not_at_its_next_turn():
+    net = SimNetwork(seed=9)
+    data = image(100_000)
+    master = net.add_master("master", data, wanted=2)  # announces at 0, then every half second
+    net.run_for(0.1)
+    early = net.add_client("c0")
+    net.run(lambda: len(master.machine.clients) == 1)
+    assert net.now < 0.12  # its WAITING announce was answered, not left to the announce at 0.5
+    net.run_for(0.2)
+    late = net.add_client("c1")
+    net.run(lambda: len(master.machine.clients) == 2)
+    assert net.now < 0.32
+    net.run(all_closed(master, early, late))
+    assert bytes(early.written) == bytes(late.written) == data
+
+
+def test_a_flood_of_waiting_announces_makes_the_master_announce_at_most_every_answer_gap():
+    from imgcast.engine.protocol.master import ANSWER_GAP, Master
+
+    sid = b"\x01" * 8
+    master = Master(sid, 7, now=0.0, host="m", stream_size=10, disk_size=10)
+    master.handle_timer(0.0)
+    master.datagrams_to_send(0.0)  # its first announce
+    waiting = wire.build(wire.Kind.ANNOUNCE, sid, 99, role=wire.Role.WAITING, state=0, host="c", image_name="",
+                         stream_format=0, stream_size=wire.UNKNOWN_SIZE, disk_size=0, block_size=0, slice_blocks=0,
+                         joined=0, wanted=0, start_in_ms=wire.NO_DEADLINE)
+    announces, now = 0, 0.0
+    while now < 1.0:  # a thousand a second for a second
+        master.receive_datagram(waiting, ("10.0.0.9", 1), now)
+        if master.get_timer() <= now:
+            master.handle_timer(now)
+        announces += sum(1 for t in master.datagrams_to_send(now) if wire.parse(t.data).kind is wire.Kind.ANNOUNCE)
+        now += 0.001
+    assert 1 / ANSWER_GAP - 2 <= announces <= 1 / ANSWER_GAP + 1
+
+
 def test_start_now_closes_the_lobby_and_refuses_with_no_clients():
     net = SimNetwork(seed=8)
     data = image(100_000)

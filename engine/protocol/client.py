@@ -223,6 +223,14 @@ class Client(MachineBase):
         self._started_at = now
         self._run_cache: tuple[tuple[int, int], tuple[struct.Struct, int, bytes]] | None = None
         self._emit(WaitingForMaster(group, port))
+        self._say_waiting()
+
+    def _say_waiting(self) -> None:
+        """Tell a master already announcing that we wait (it announces again at once): a client
+        started after its announce joins now, not at the master's next turn."""
+        self._send(wire.Kind.ANNOUNCE, role=wire.Role.WAITING, state=0, host=self.host[:200], image_name="",
+                   stream_format=0, stream_size=wire.UNKNOWN_SIZE, disk_size=self.capacity or 0, block_size=0,
+                   slice_blocks=0, joined=0, wanted=0, start_in_ms=wire.NO_DEADLINE)
 
     # --- queries --------------------------------------------------------------------------
 
@@ -257,6 +265,7 @@ class Client(MachineBase):
         params, self.params, self._stream_size = self.params, None, None
         self.state = State.WAITING
         self._emit(MasterIgnored(params.master_host, params.master_address, reason))
+        self._say_waiting()
 
     def leave(self, now: float, reason: str = "you left the session; the target is incomplete") -> None:
         """Leave the session (Ctrl-C, Cancel, a target that cannot be opened): the master drops us."""

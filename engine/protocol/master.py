@@ -63,6 +63,7 @@ PACING_QUANTUM = 0.004  # seconds of sending per wake-up at most: pacing is smoo
 _STAMP = struct.Struct("!H")
 ALL = 1 << 62  # "to the end of the stream", in slice ranges
 WINDOW_STALL = 3.0  # catch-up/drop: a member that holds the window shut this long leaves the pass
+ANSWER_GAP = 0.05  # seconds between announces made for clients that started waiting (a flood of them costs little)
 
 
 class Phase(Enum):
@@ -164,6 +165,7 @@ class Master(MachineBase):
         self.stats = MasterStats()
         self._start_deadline: float | None = None
         self._next_announce = now
+        self._last_announce = -ANSWER_GAP
         self._next_tick = now + TICK
         self._started_at = now
         # passes
@@ -345,6 +347,8 @@ class Master(MachineBase):
         if kind is wire.Kind.ANNOUNCE:
             if body.role == wire.Role.MASTER:
                 self._collision(datagram.sender, datagram.session_id, address, "another master announces this session")
+            elif body.role == wire.Role.WAITING:
+                self._answer_waiting(now)
             return
         if kind in (wire.Kind.DATA, wire.Kind.PARITY, wire.Kind.START, wire.Kind.END, wire.Kind.ACK):
             self._collision(datagram.sender, datagram.session_id, address, "")
@@ -651,8 +655,15 @@ class Master(MachineBase):
             self._send(wire.Kind.END, slices=self._total, stream_size=self._fed_bytes, sha256=self._sha256,
                        pass_no=self._last_sent_pass)
 
+    def _answer_waiting(self, now: float) -> None:
+        """A client started waiting after our last announce: announce now, not up to half a
+        second later, so it joins (or, late, catches up) at once."""
+        if self.phase in (Phase.LOBBY, Phase.TRANSFER):
+            self._next_announce = min(self._next_announce, max(now, self._last_announce + ANSWER_GAP))
+
     def _announce(self, now: float) -> None:
         self._next_announce = now + self.config.announce_interval
+        self._last_announce = now
         start_in = wire.NO_DEADLINE
         if self._start_deadline is not None and self.phase is Phase.LOBBY:
             start_in = max(0, int((self._start_deadline - now) * 1000))

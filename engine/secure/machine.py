@@ -152,7 +152,7 @@ class SecuredMachine:
                 if inner is None:
                     continue
             if inner is not None:
-                if inner[5] == _ANNOUNCE:
+                if is_master_announce(inner):
                     self._heard_master = True
                 if role == "master":
                     if inner[5] == _JOIN:
