@@ -16,7 +16,14 @@ def human_size(size: int | float | None) -> str:
 
 
 def human_rate(rate: float) -> str:
-    return f"{human_size(rate)}/s"
+    """1.5e6 -> '1.5 MB/s': decimal units, as network rates are counted, and as the engine's
+    messages ("it took 11.2 MB/s"), the CLI's rate column and --rate / drop:RATE count them."""
+    value = float(rate)
+    for unit in ("B/s", "kB/s", "MB/s", "GB/s"):
+        if abs(value) < 1000 or unit == "GB/s":
+            return f"{value:.0f} {unit}" if unit == "B/s" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB/s"
 
 
 def human_duration(seconds: float | None) -> str:

@@ -84,7 +84,7 @@ def test_transfer_shows_bar_rate_eta_chart_per_client_rows_then_summary(window, 
     runner.emit(ev.Progress(2 << 20, 8 << 20, 1 << 20, 3, 3))
     runner.emit(ev.ClientProgress(peer(1).client_id, 4 << 20, 2, 2))
     assert progress.bar.value() == 250
-    assert "2.0 MiB of 8.0 MiB" in progress.stats.text() and "1.0 MiB/s" in progress.stats.text()
+    assert "2.0 MiB of 8.0 MiB" in progress.stats.text() and "1.0 MB/s" in progress.stats.text()
     assert "ETA 0:06" in progress.stats.text() and "lost 3, repaired 3" in progress.stats.text()
     assert window.clients.data(window.clients.index(0, 4)) == "50 %"
     assert window.clients.data(window.clients.index(0, 7)) == "2 / 2"
@@ -277,12 +277,12 @@ def test_the_table_shows_catching_up_the_pass_and_each_clients_rate(window, qtbo
     runner.emit(ev.TransferStarted((peer(1), peer(2)), 8 << 20))
     runner.emit(ev.ClientProgress(peer(1).client_id, 4 << 20, 0, 0, rate=3 << 20))
     runner.emit(ev.ClientProgress(peer(2).client_id, 1 << 20, 0, 0, rate=1 << 19))
-    assert (row(1)[state], row(1)[rate], row(1)[pass_]) == ("receiving", "3.0 MiB/s", "1")
+    assert (row(1)[state], row(1)[rate], row(1)[pass_]) == ("receiving", "3.1 MB/s", "1")
     runner.emit(ev.ClientCatchingUp(peer(2), SLOW_REASON))
     runner.emit(ev.ClientProgress(peer(2).client_id, 1 << 20, 0, 0, rate=1 << 19, pass_no=0, catching_up=True))
     assert row(2)[state] == "catching up"
     assert SLOW_REASON in clients.data(clients.index(1, state), Qt.ItemDataRole.ToolTipRole)
-    assert (row(2)[rate], row(2)[pass_]) == ("512.0 KiB/s", "waiting")
+    assert (row(2)[rate], row(2)[pass_]) == ("524.3 kB/s", "waiting")
     runner.emit(ev.ClientJoined(peer(3), 3, None, late=True))
     assert (row(3)[state], row(3)[pass_], row(3)[-1]) == ("joined late", "waiting", "—")
     runner.emit(ev.PassStarted(2, (peer(2), peer(3)), 230))
