@@ -216,9 +216,9 @@ class SessionRunner:
             mtu = min(mtu, MAX_MTU) - wire.SEAL_OVERHEAD
         ignore_own_blocks(endpoint, sender)
         loop = asyncio.get_running_loop()
-        if key_derived is not None:
-            await key_derived
         try:
+            if key_derived is not None:
+                await key_derived  # (inside: a cancel meanwhile still closes the socket and source)
             role = s.role
             master_id = None
             if role is None:
