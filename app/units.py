@@ -7,23 +7,22 @@ def human_size(size: int | float | None) -> str:
     """1536 -> '1.5 KiB'; binary units because disks and images are sized that way."""
     if size is None:
         return "—"
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(value) < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TiB"
+    return _scaled(float(size), 1024, ("B", "KiB", "MiB", "GiB", "TiB"))
 
 
 def human_rate(rate: float) -> str:
     """1.5e6 -> '1.5 MB/s': decimal units, as network rates are counted, and as the engine's
     messages ("it took 11.2 MB/s"), the CLI's rate column and --rate / drop:RATE count them."""
-    value = float(rate)
-    for unit in ("B/s", "kB/s", "MB/s", "GB/s"):
-        if abs(value) < 1000 or unit == "GB/s":
-            return f"{value:.0f} {unit}" if unit == "B/s" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} GB/s"
+    return _scaled(float(rate), 1000, ("B/s", "kB/s", "MB/s", "GB/s"))
+
+
+def _scaled(value: float, base: int, units: tuple[str, ...]) -> str:
+    """`value` in the largest unit that keeps it below `base` (whole bytes, else one decimal)."""
+    step = 0
+    while abs(value) >= base and step < len(units) - 1:
+        value /= base
+        step += 1
+    return f"{value:.0f} {units[0]}" if step == 0 else f"{value:.1f} {units[step]}"
 
 
 def human_duration(seconds: float | None) -> str:

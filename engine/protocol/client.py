@@ -228,9 +228,7 @@ class Client(MachineBase):
     def _say_waiting(self) -> None:
         """Tell a master already announcing that we wait (it announces again at once): a client
         started after its announce joins now, not at the master's next turn."""
-        self._send(wire.Kind.ANNOUNCE, role=wire.Role.WAITING, state=0, host=self.host[:200], image_name="",
-                   stream_format=0, stream_size=wire.UNKNOWN_SIZE, disk_size=self.capacity or 0, block_size=0,
-                   slice_blocks=0, joined=0, wanted=0, start_in_ms=wire.NO_DEADLINE)
+        self._send_presence(wire.Role.WAITING, self.host, self.capacity or 0)
 
     # --- queries --------------------------------------------------------------------------
 

@@ -183,6 +183,13 @@ class MachineBase:
     def _send(self, kind: wire.Kind, **fields: object) -> None:
         self._outgoing.append(Transmit(wire.build(kind, self.session_id, self.sender, **fields)))
 
+    def _send_presence(self, role: wire.Role, host: str, disk_size: int = 0) -> None:
+        """An ANNOUNCE of a participant that is not a master (undecided, or a client waiting):
+        who it is, and nothing of a session's image, which only a master has."""
+        self._send(wire.Kind.ANNOUNCE, role=role, state=0, host=host[:200], image_name="", stream_format=0,
+                   stream_size=wire.UNKNOWN_SIZE, disk_size=disk_size, block_size=0, slice_blocks=0, joined=0,
+                   wanted=0, start_in_ms=wire.NO_DEADLINE)
+
     def _take_control(self) -> list[Transmit]:
         out, self._outgoing = self._outgoing, []
         return out

@@ -88,11 +88,7 @@ class Participant(MachineBase):
             if self.sender in self._claims:
                 # our claim again, for whoever did not count the first (lost, or not yet proven fresh)
                 self._send(wire.Kind.CLAIM, host=self.host[:200], nonce=self._claims[self.sender])
-            self._send(
-                wire.Kind.ANNOUNCE, role=wire.Role.UNDECIDED, state=0, host=self.host[:200], image_name="",
-                stream_format=0, stream_size=wire.UNKNOWN_SIZE, disk_size=0, block_size=0, slice_blocks=0,
-                joined=0, wanted=0, start_in_ms=wire.NO_DEADLINE,
-            )
+            self._send_presence(wire.Role.UNDECIDED, self.host)
         if self._decide_at is not None and now >= self._decide_at:
             winner = min(self._claims, key=lambda s: (self._claims[s], s))
             self._decide("master" if winner == self.sender else "client", winner)
