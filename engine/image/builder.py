@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-import zlib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import zstandard
 
 from ..disk.device import DiskReader
+from .checksum import crc32
 from .format import TRAILER_KIND, ChunkCheck, ChunkHead, Trailer
 from .header import ImageHeader, build_header
 
@@ -34,7 +34,7 @@ ZERO_VIEW = memoryview(ZERO_BLOCK)
 def encode_chunk(offset: int, length: int, codec: str, payload: bytes = b"") -> bytes:
     """One chunk record: head, payload, CRC-32 over both."""
     head = ChunkHead.build({"offset": offset, "length": length, "codec": codec, "payload_length": len(payload)})
-    check = ChunkCheck.build({"crc32": zlib.crc32(payload, zlib.crc32(head))})
+    check = ChunkCheck.build({"crc32": crc32(payload, crc32(head))})
     return b"".join((head, payload, check))  # one copy of the payload, not two
 
 

@@ -9,13 +9,13 @@ and nothing after it is ever handed out.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections import deque
 from dataclasses import dataclass
 
 import zstandard
 from construct import ConstructError
 
+from .checksum import crc32
 from .format import (
     CHECK_SIZE,
     CHUNK_HEAD_SIZE,
@@ -62,7 +62,13 @@ class _Pieces:
         return bytes(out)
 
     def take(self, n: int) -> bytes:
-        """The first n bytes (there must be that many), removed."""
+        """The first n bytes (there must be that many), removed, as one bytes object."""
+        parts = self.take_views(n)
+        return parts[0].tobytes() if len(parts) == 1 else b"".join(parts)
+
+    def take_views(self, n: int) -> list[memoryview]:
+        """The first n bytes (there must be that many), removed, as views of the pieces they
+        came in: nothing is copied."""
         parts = []
         while n:
             piece = self._pieces[0]
@@ -75,19 +81,37 @@ class _Pieces:
                 self._pieces[0] = piece[n:]
                 self._size -= n
                 n = 0
-        return parts[0].tobytes() if len(parts) == 1 else b"".join(parts)
+        return parts
+
+
+def _without_front(pieces: list[memoryview], n: int) -> tuple[memoryview, ...]:
+    """The pieces minus their first n bytes."""
+    out = []
+    for piece in pieces:
+        if n >= len(piece):
+            n -= len(piece)
+            continue
+        out.append(piece[n:] if n else piece)
+        n = 0
+    return tuple(out)
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """One verified chunk: `data` is the decoded bytes, or None for a zero range."""
-
+    """One verified chunk. `pieces` are its decoded bytes, in order, as they arrived: a chunk
+    of 1 MiB comes in many pieces from the network, and joining them would copy every byte of
+    the image once more only to write it out again. Empty for a zero range."""
 
     offset: int
     length: int
     codec: str
-    data: bytes | memoryview | None
+    pieces: tuple[bytes | memoryview, ...]
     stream_offset: int
+
+    @property
+    def data(self) -> bytes | None:
+        """The decoded bytes in one piece (a copy), or None for a zero range."""
+        return None if self.codec == "zero" else b"".join(self.pieces)
 
 
 @dataclass(frozen=True)
@@ -206,32 +230,40 @@ class ImageStreamParser:
 
     def _payload(self) -> Chunk:
         head, at = self._head, self.consumed
-        record = self._take(self._need)
-        body = memoryview(record)[:-CHECK_SIZE]  # views from here on: the record is copied once
-        if zlib.crc32(body) != ChunkCheck.parse(record[-CHECK_SIZE:]).crc32:
+        body = self._buffer.take_views(self._need - CHECK_SIZE)  # views: nothing is copied
+        check = self._buffer.take(CHECK_SIZE)
+        self.consumed += self._need
+        crc = 0
+        for piece in body:
+            crc = crc32(piece, crc)
+        if crc != ChunkCheck.parse(check).crc32:
             raise ImageFormatError(at, f"chunk for disk bytes {head.offset:,}+{head.length:,} is corrupted "
                                    "(checksum mismatch)")
         codec = str(head.codec)
-        payload = body[CHUNK_HEAD_SIZE:]
-        data: bytes | memoryview | None
+        payload = _without_front(body, CHUNK_HEAD_SIZE)
+        pieces: tuple[bytes | memoryview, ...]
         if codec == "zero":
-            data = None
+            pieces = ()
         elif codec == "raw":
-            data = payload
+            pieces = payload
         else:
+            compressed = payload[0] if len(payload) == 1 else b"".join(payload)
             try:
-                data = self._decompressor.decompress(payload, max_output_size=head.length)
+                data = self._decompressor.decompress(compressed, max_output_size=head.length)
             except zstandard.ZstdError as error:
                 raise ImageFormatError(at, f"chunk for disk bytes {head.offset:,} does not decompress: "
                                        f"{error}") from None
             if len(data) != head.length:
                 raise ImageFormatError(at, f"chunk for disk bytes {head.offset:,} decompresses to "
                                        f"{len(data):,} bytes, not {head.length:,}")
-        self._hash.update(record)
+            pieces = (data,)
+        for piece in body:
+            self._hash.update(piece)
+        self._hash.update(check)
         self.chunk_count += 1
         self._disk_end = head.offset + head.length
         self._need, self._state, self._head = 1, "record", None
-        return Chunk(head.offset, head.length, codec, data, at)
+        return Chunk(head.offset, head.length, codec, pieces, at)
 
     def _trailer(self) -> TrailerInfo:
         at = self.consumed

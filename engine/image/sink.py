@@ -62,13 +62,17 @@ class ImageSink:
 
     def _put(self, chunk: Chunk) -> None:
         for start, end in self._writable(chunk.offset, chunk.offset + chunk.length):
-            if chunk.data is None:
+            if chunk.codec == "zero":
                 self.target.zero_range(start, end - start)
                 self.zeroed += end - start
-            else:
-                view = memoryview(chunk.data)[start - chunk.offset:end - chunk.offset]
-                self.target.write_at(start, view)
-                self.written += end - start
+                continue
+            at = chunk.offset  # where the piece in hand starts on the disk
+            for piece in chunk.pieces:  # each written where it lies: the pieces are never joined
+                lo, hi = max(start, at), min(end, at + len(piece))
+                if lo < hi:
+                    self.target.write_at(lo, memoryview(piece)[lo - at:hi - at])
+                at += len(piece)
+            self.written += end - start
 
     def _writable(self, start: int, end: int) -> list[tuple[int, int]]:
         """The range minus the image-safe area, when that area is protected."""

@@ -787,11 +787,13 @@ class Client(MachineBase):
             buf = self._slices.get(self._delivered)
             if buf is None or not buf.complete:
                 break
-            data: bytes | memoryview = buf.data
+            # Read-only: the slice is handed over, never touched again, so whoever takes it may
+            # keep views of it without a copy (the image parser does).
+            data = memoryview(buf.data).toreadonly()
             if self._stream_size is not None:
                 remaining = self._stream_size - self._delivered_bytes
                 if remaining < len(buf.data):
-                    data = memoryview(buf.data)[: max(0, remaining)]
+                    data = data[: max(0, remaining)]
             elif self._delivered >= self._highest and self._total_slices is None:
                 break
             del self._slices[self._delivered]
