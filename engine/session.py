@@ -379,13 +379,23 @@ class SessionRunner:
 def _with_hold_for_memory(config: ProtocolConfig) -> ProtocolConfig:
     """A client catching up holds what it cannot write yet in memory: at most a quarter of what
     this computer has free (an imaging environment may run from 2 GiB of RAM), 1 GiB at most."""
-    try:
-        import psutil
-
-        free = psutil.virtual_memory().available
-    except Exception:  # no psutil answer: keep the default
+    free = _available_memory()
+    if free is None:
         return config
     return replace(config, hold_bytes=max(64 << 20, min(config.hold_bytes, free // 4)))
+
+
+def _available_memory() -> int | None:
+    """MemAvailable from /proc/meminfo: what psutil.virtual_memory() would read, without
+    importing psutil (20 ms of CPU in every client) for one line."""
+    try:
+        with open("/proc/meminfo", "rb") as meminfo:
+            for line in meminfo:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _os_errors_for_people(what: str, opener: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
