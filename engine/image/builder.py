@@ -31,11 +31,16 @@ ZERO_BLOCK = bytes(BLOCK)
 ZERO_VIEW = memoryview(ZERO_BLOCK)
 
 
-def encode_chunk(offset: int, length: int, codec: str, payload: bytes = b"") -> bytes:
-    """One chunk record: head, payload, CRC-32 over both."""
-    head = ChunkHead.build({"offset": offset, "length": length, "codec": codec, "payload_length": len(payload)})
-    check = ChunkCheck.build({"crc32": crc32(payload, crc32(head))})
-    return b"".join((head, payload, check))  # one copy of the payload, not two
+def encode_chunk(offset: int, length: int, codec: str, payload: bytes | Sequence[bytes | memoryview] = b"") -> bytes:
+    """One chunk record: head, payload, CRC-32 over both. The payload may come in pieces (the
+    blocks of a raw run, as read): they are joined once, into the record."""
+    pieces = (payload,) if isinstance(payload, bytes | bytearray | memoryview) else tuple(payload)
+    size = sum(len(piece) for piece in pieces)
+    head = ChunkHead.build({"offset": offset, "length": length, "codec": codec, "payload_length": size})
+    crc = crc32(head)
+    for piece in pieces:
+        crc = crc32(piece, crc)
+    return b"".join((head, *pieces, ChunkCheck.build({"crc32": crc})))  # one copy of the payload
 
 
 def encode_trailer(chunk_count: int, sha256: bytes) -> bytes:
@@ -66,19 +71,33 @@ class _Compressor:
         self.level = level
         self._local = threading.local()
 
-    def chunk(self, offset: int, data: bytes, number: int = 0) -> bytes:
+    def chunk(self, offset: int, parts: Sequence[bytes | memoryview], number: int = 0) -> bytes:
+        """The record of the data run `parts` (blocks as read, in order). A run sent raw is
+        copied once, into its record; only one that is compressed whole is joined first."""
         local = self._local
         compressor = getattr(local, "compressor", None)
         if compressor is None:
             compressor = local.compressor = zstandard.ZstdCompressor(level=self.level)
-        if number % RETRY_EVERY and len(data) > 2 * SAMPLE:
-            sample = data[len(data) // 2 : len(data) // 2 + SAMPLE]
-            if len(compressor.compress(sample)) >= INCOMPRESSIBLE * SAMPLE:
-                return encode_chunk(offset, len(data), "raw", data)
+        length = sum(len(part) for part in parts)
+        if number % RETRY_EVERY and length > 2 * SAMPLE:
+            if len(compressor.compress(_middle(parts, length, SAMPLE))) >= INCOMPRESSIBLE * SAMPLE:
+                return encode_chunk(offset, length, "raw", parts)
+        data = parts[0] if len(parts) == 1 else b"".join(parts)
         packed = compressor.compress(data)
         if len(packed) >= INCOMPRESSIBLE * len(data):
             return encode_chunk(offset, len(data), "raw", data)
         return encode_chunk(offset, len(data), "zstd", packed)
+
+
+def _middle(parts: Sequence[bytes | memoryview], length: int, size: int) -> bytes:
+    """`size` bytes from the middle of the run `parts` (of `length` bytes in all)."""
+    start, out, at = length // 2, [], 0
+    for part in parts:
+        lo, hi = max(start - at, 0), min(start + size - at, len(part))
+        if lo < hi:
+            out.append(part[lo:hi])
+        at += len(part)
+    return b"".join(out)
 
 
 class ImageBuilder:
@@ -153,8 +172,7 @@ class ImageBuilder:
 
     def _data_chunk(self, pool: ThreadPoolExecutor, offset: int, parts: list[memoryview]) -> Future[bytes]:
         self.chunk_count += 1
-        data = b"".join(parts)
-        return pool.submit(self._compressor.chunk, offset, data, self.chunk_count)
+        return pool.submit(self._compressor.chunk, offset, parts, self.chunk_count)
 
 
 class _Runs:

@@ -44,7 +44,7 @@ class _Pull:
         self._head = b""  # the piece being read from ...
         self._at = 0  # ... and how far
 
-    def read(self, n: int) -> bytes:
+    def read(self, n: int) -> bytes | memoryview:
         parts: list[bytes | memoryview] = []
         while n > 0:
             if self._at >= len(self._head):
@@ -60,8 +60,8 @@ class _Pull:
                 parts.append(memoryview(self._head)[self._at : self._at + take])
             self._at += take
             n -= take
-        if len(parts) == 1 and isinstance(parts[0], bytes):
-            return parts[0]
+        if len(parts) == 1:  # within one piece: a view of it, no copy (the master's slices
+            return parts[0]  # are copied once, into their datagrams, by Master.add_slice)
         return b"".join(parts)
 
     def close(self) -> None:

@@ -132,15 +132,15 @@ class SourceReader(threading.Thread):
         self._stopping.set()
 
 
-def _read_full(reader: Reader | StreamSource, n: int) -> bytes:
+def _read_full(reader: Reader | StreamSource, n: int) -> bytes | memoryview:
     parts, got = [], 0
     while got < n:
         data = reader.read(n - got)
-        if not data:
+        if not len(data):
             break
         parts.append(data)
         got += len(data)
-    return b"".join(parts)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 class TargetWriter(threading.Thread):
