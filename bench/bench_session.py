@@ -74,6 +74,7 @@ class Loopback:
     shim: Path | None
     port: int
     timeout: float
+    mtu: int | None = None  # imgcast's --mtu; None: its blocks fit lo's MTU (64 KiB datagrams)
 
     def img_session(self, clients: int, source: Path | None = None, size: int | None = None,
                     sha256: str | None = None, profile: Path | None = None) -> RunResult:
@@ -83,11 +84,12 @@ class Loopback:
         result = RunResult("imgcast", clients, size)
         name = f"bench-{os.getpid()}-{random.randrange(1 << 30)}"
         net = ["--interface", "127.0.0.1", "--ttl", "0", "--port", str(self.port), "--json"]
+        mtu = ["--mtu", str(self.mtu)] if self.mtu else []
         targets = [self.folder / f"img-target-{i}.bin" for i in range(clients)]
         children: list[Child] = []
         try:
             children.append(spawn("img-master", [*sampled(profile, "master"), *IMG, "session", name, "master",
-                                                 f"clients={clients}", f"from={source}", *net], self.folder))
+                                                 f"clients={clients}", f"from={source}", *mtu, *net], self.folder))
             for i, target in enumerate(targets):
                 children.append(spawn(f"img-client-{i}", [*sampled(profile, f"client-{i}"), *IMG, "session", name,
                                                           "client", f"to={target}", *net], self.folder))
@@ -282,7 +284,7 @@ def run_loopback(args: argparse.Namespace) -> None:
         source = folder / "source.bin"
         sha = random_file(source, size)
         shim = build_reuseaddr_shim(folder) if shutil.which("udp-sender") else None
-        lab = Loopback(folder, source, sha, size, in_private_netns(), shim, args.port, args.timeout)
+        lab = Loopback(folder, source, sha, size, in_private_netns(), shim, args.port, args.timeout, args.mtu)
         have_udpcast = bool(shutil.which("udp-sender") and shutil.which("udp-receiver"))
         rows: list[tuple[list[RunResult], list[RunResult]]] = []
         for clients in (1, 3):
@@ -293,7 +295,7 @@ def run_loopback(args: argparse.Namespace) -> None:
                 if have_udpcast:
                     udp_runs.append(lab.udpcast(clients))
             rows.append((img_runs, udp_runs))
-        _print_loopback(rows, size, folder, args.repeat)
+        _print_loopback(rows, size, folder, args.repeat, args.mtu)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -318,8 +320,10 @@ def _mb(value: float) -> str:
 
 
 def _print_loopback(rows: list[tuple[list[RunResult], list[RunResult]]], size: int, folder: Path,
-                    repeat: int) -> None:
-    table = Table(title=f"Loopback, real processes: {human(size)} random file, 1500-byte datagrams"
+                    repeat: int, mtu: int | None = None) -> None:
+    blocks = (f"imgcast --mtu {mtu}" if mtu else "imgcast's blocks fit lo's MTU (64 KiB datagrams)")
+    table = Table(title=f"Loopback, real processes: {human(size)} random file; {blocks}, udpcast its "
+                        "default 1456-byte blocks"
                         f"{'' if repeat == 1 else f', median of {repeat} runs'}")
     columns = ["clients", "tool", "goodput MB/s\n(whole session)", "transfer MB/s\n(tool's own clock)", "wall s",
                "imgcast/udpcast\nwhole / transfer", "target", "master CPU\ns per GiB", "client CPU\ns per GiB",
@@ -534,6 +538,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sim-size-200", type=size_argument, default=8 * MiB, help="sim image, 200 clients")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", metavar="DIR", help="instead: sample master and client with py-spy, print hot spots")
+    parser.add_argument("--mtu", type=int, help="loopback: give imgcast's master --mtu N (1500: datagrams "
+                        "the size udpcast's), instead of fitting lo's MTU of 65536")
     parser.add_argument("--port", type=int, default=19231, help="UDP port for imgcast (udpcast gets +100)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a loopback run is killed")
     args = parser.parse_args(argv)
