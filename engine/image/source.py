@@ -130,7 +130,7 @@ class DiskImageSource:
         the stream itself lacks (its size is only known at its end)."""
         return self.builder.disk_done, self.builder.disk_total
 
-    def read(self, n: int) -> bytes:
+    def read(self, n: int) -> bytes | memoryview:
         return self._pull.read(n)
 
     def close(self) -> None:

@@ -31,8 +31,9 @@ class StreamSource(Protocol):
     stream_size: int | None  # bytes on the wire, when known before sending (None: built on the fly)
     disk_size: int  # size of the disk the stream puts down; targets smaller than this are refused
 
-    def read(self, n: int) -> bytes:
-        """Up to n bytes; b"" at the end of the stream."""
+    def read(self, n: int) -> bytes | memoryview:
+        """Up to n bytes; b"" at the end of the stream. A read-only view where that saves a copy
+        (an image built on the fly hands out views of its chunk records)."""
         ...
 
     def close(self) -> None: ...
@@ -67,7 +68,7 @@ class HashingReader:
         self.bytes_read = 0
         self._hash = hashlib.sha256()
 
-    def read(self, n: int) -> bytes:
+    def read(self, n: int) -> bytes | memoryview:
         data = self.source.read(n)
         self._hash.update(data)
         self.bytes_read += len(data)
@@ -84,7 +85,7 @@ class DigestingReader:
         self.source = source
         self.bytes_read = 0
 
-    def read(self, n: int) -> bytes:
+    def read(self, n: int) -> bytes | memoryview:
         data = self.source.read(n)
         self.bytes_read += len(data)
         return data
