@@ -763,19 +763,7 @@ class Client(MachineBase):
     def _complete(self, number: int, buf: SliceBuffer) -> None:
         if buf.have_count < buf.k:
             bs = self.params.block_size  # type: ignore[union-attr]
-            view = memoryview(buf.data)
-            shares = [view[i * bs : (i + 1) * bs] for i in range(buf.k) if buf.have[i]]
-            numbers = [i for i in range(buf.k) if buf.have[i]]
-            for share_no, block in buf.parity.items():
-                if len(shares) >= buf.k:
-                    break
-                shares.append(block)
-                numbers.append(share_no)
-            blocks = fec.recover(buf.k, shares, numbers)
-            for i in range(buf.k):
-                if not buf.have[i]:
-                    buf.data[i * bs : (i + 1) * bs] = blocks[i]
-            self.repaired += buf.k - buf.have_count
+            self.repaired += len(fec.mend(buf.data, bs, buf.have, buf.parity))
         buf.complete = True
         buf.parity.clear()
         self._nak_due.pop(number, None)

@@ -942,13 +942,13 @@ class Master(MachineBase):
         if not alone and record.k > 1 and record.parity_next + count <= wire.MAX_SHARES:
             shares = list(range(record.parity_next, record.parity_next + count))
             record.parity_next += count
-            view = memoryview(record.wire)
-            blocks = [view[i * seg + wire.BLOCK_HEADER_SIZE : (i + 1) * seg] for i in range(record.k)]
-            parts = []
+            head = wire.BLOCK_HEADER_SIZE
+            data = bytearray(count * seg)  # parity is coded straight into the datagrams
+            fec.parity_into(record.wire, head, seg, seg - head, record.k, shares, data, head, seg)
             stamp = wire.stamp_at(now)
-            for share, block in zip(shares, fec.parity_blocks(blocks, shares), strict=True):
-                parts.append(wire.build_block(wire.Kind.PARITY, self.session_id, self.sender, number, share, record.k, stamp, block))
-            data = b"".join(parts)
+            for j, share in enumerate(shares):
+                data[j * seg : j * seg + head] = wire.block_header(
+                    wire.Kind.PARITY, self.session_id, self.sender, number, share, record.k, stamp)
         else:
             # One client, or parity for this slice used up (or a slice of one block): resend the
             # blocks clients named; any client still missing others asks again.
