@@ -358,3 +358,17 @@ def test_a_transferring_master_reads_its_socket_every_few_ms_not_per_datagram() 
     assert Driver._coalesce(machine(state="transfer")) == RECV_COALESCE
     assert Driver._coalesce(machine(state="waiting")) == 0.0
     assert Driver._coalesce(types.SimpleNamespace()) == 0.0  # an undecided participant
+
+
+def test_a_client_pauses_reading_no_longer_than_a_share_of_its_buffer_takes_to_fill() -> None:
+    """At 100 Mbit/s a client reads every 20 ms (hundreds of datagrams a wake-up); at loopback
+    or 10 Gbit/s speed the pause shrinks so that the socket's buffer never comes near full."""
+    from imgcast.engine.net.driver import MIN_RECV_PAUSE, RECV_COALESCE, reading_pause
+
+    room = 8 << 20  # a 32 MiB buffer (64 MiB as the kernel counts it), an eighth of it
+    assert reading_pause(RECV_COALESCE, 60_000, 0.005, room) == RECV_COALESCE  # 12 MB/s
+    fast = reading_pause(RECV_COALESCE, 10_000_000, 0.010, room)  # 1 GB/s
+    assert fast * 1e9 <= room * 1.01 and fast < RECV_COALESCE
+    assert reading_pause(RECV_COALESCE, 50_000_000, 0.001, 50_000) == MIN_RECV_PAUSE  # never a spin
+    assert reading_pause(RECV_COALESCE, 0, 0.01, room) == RECV_COALESCE  # a wake-up that read nothing
+    assert reading_pause(0.002, 60_000, 0.005, room) == 0.002  # a master's ceiling stays its own

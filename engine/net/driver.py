@@ -35,14 +35,33 @@ Writer = HashingWriter | DigestingWriter
 
 RECV_BUFFER = 65536
 RECV_BATCH = 128  # receive calls per wake-up, so sending gets its turn
-RECV_COALESCE = 0.005  # a transferring client reads at most this often: the socket's buffer holds
-# the datagrams meanwhile, and each wake-up then takes dozens instead of one (at 100 Mbit/s one
-# arrives every 120 us: a wake-up per datagram costs more CPU than the data itself)
+RECV_COALESCE = 0.020  # a transferring client reads at most this often: the socket's buffer holds
+# the datagrams meanwhile, and each wake-up then takes hundreds instead of one (at 100 Mbit/s one
+# arrives every 120 us; a turn of the loop costs tens of us of Python, so wake-ups, not bytes,
+# were most of a client's CPU: 0.35 CPU-s per 64 MiB at a 5 ms pause). Never longer than a
+# slice of the socket's buffer takes to fill at the rate data comes in (see reading_pause).
+MIN_RECV_PAUSE = 0.001
+BUFFER_SHARE = 8  # a pause may fill 1/8 of the receive buffer: the kernel counts each datagram's
+# whole allocation (about 1.5x a 1500-byte datagram), and bursts come faster than the average
 MASTER_RECV_COALESCE = 0.002  # and a transferring master: what it hears is feedback (reports,
 # NAKs, NEEDs), a few a millisecond at most, and forged traffic; each wake-up costs a whole turn
 # of the loop, so a flood of forgeries would cost one each. 2 ms delays a NAK's repair by no more.
+SPIN_BELOW = 0.001  # after sending, wait for the machine's next timer only when it is this far off:
+# epoll sleeps whole milliseconds, so a nearer one is met by going round again (at full speed
+# the next burst is due in microseconds), while a paced master (100 Mbit/s: a burst every few
+# ms) sleeps until its burst is due instead of trickling out the datagram or two that accrue
+# during each turn of the loop; every client then receives the burst in a few GRO runs
 IP_UDP_HEADERS = 28
 ANC_SPACE = socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16)  # GRO segment size + arrival time
+
+
+def reading_pause(ceiling: float, got: int, elapsed: float, room: int) -> float:
+    """How long to leave the socket unread after a wake-up that read `got` bytes, `elapsed`
+    seconds after the previous one: `ceiling`, or less when data comes in so fast that `room`
+    bytes would arrive sooner (a loopback or 10 Gbit/s session), but at least MIN_RECV_PAUSE."""
+    if got <= 0 or elapsed <= 0:
+        return ceiling
+    return max(min(ceiling, MIN_RECV_PAUSE), min(ceiling, room * elapsed / got))
 
 
 class Wakeup:
@@ -63,6 +82,10 @@ class Wakeup:
 
     def clear(self) -> None:
         self._is_set = False
+
+    @property
+    def is_set(self) -> bool:
+        return self._is_set
 
     async def wait(self, timeout: float) -> None:
         """Until set, or `timeout` seconds."""
@@ -213,6 +236,10 @@ class Driver:
         # IMGCAST_TRACE=1: the rate controller's state on stderr four times a second (diagnosis)
         self._trace_at = 0.0 if os.environ.get("IMGCAST_TRACE") else None
         self._reading = False
+        # payload bytes the socket's buffer holds comfortably (the kernel reports twice what was
+        # set, and counts allocations, not payload)
+        self._room = endpoint.sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) // BUFFER_SHARE
+        self._read_at = self.loop.time()
 
     def wake_threadsafe(self) -> None:
         self.loop.call_soon_threadsafe(self._wake.set)
@@ -245,10 +272,11 @@ class Driver:
                     self._trace(now)
                 for transmit in transmits:
                     await self._send(transmit)
-                if transmits:
+                timer = machine.get_timer()
+                if transmits and (self._wake.is_set or timer is None or timer - self.loop.time() < SPIN_BELOW):
+                    # (set: something came in, or the source delivered, while we were sending)
                     await asyncio.sleep(0)
                     continue
-                timer = machine.get_timer()
                 if machine.closed or (until and until()):
                     break
                 delay = 0.5 if timer is None else max(0.0, timer - self.loop.time())
@@ -285,6 +313,8 @@ class Driver:
         clock = self.loop.time
         # kernel stamps are wall-clock; the machines' clock is the loop's (monotonic)
         wall_offset = time.time() - clock()
+        got = 0
+        now = clock()
         for _ in range(RECV_BATCH):
             try:
                 size, ancillary, _flags, address = sock.recvmsg_into([buf], ANC_SPACE)
@@ -294,6 +324,7 @@ class Driver:
                 drain_errors(sock)
                 break
             now = clock()
+            got += size
             segment, stamp = read_ancillary(ancillary) if ancillary else (None, None)
             arrival = None if stamp is None else min(now, stamp - wall_offset)
             if run is not None and segment and segment < size:
@@ -315,6 +346,8 @@ class Driver:
         self._wake.set()
         pause = self._coalesce(machine)
         if pause:
+            pause = reading_pause(pause, got, now - self._read_at, self._room)
+            self._read_at = now
             # pause reading for a moment; the kernel keeps what arrives (kernel arrival stamps
             # keep the delay measurement exact)
             fd = sock.fileno()
