@@ -204,6 +204,12 @@ SEAL_TAG_SIZE = 16
 SEAL_OVERHEAD = SEALED_HEADER_SIZE - HEADER_SIZE + SEAL_TAG_SIZE  # 36: what sealing adds to a datagram
 
 
+# The packet-path twin of one NAK entry. Test-checked equal. Every client hears every other
+# client's NAKs (that is how one NAK suppresses many), and the master hears them all: at 5 %
+# loss, construct's parse of them was a tenth of a client's CPU.
+NAK_ENTRY = struct.Struct(f"!IH{NAK_BITMAP_BYTES}s")
+
+
 def stamp_at(now: float) -> int:
     """A clock reading as a block stamp. Only differences mean anything (wrapping at 6.5 s):
     the receiver subtracts its own clock, so the clocks need not agree."""
@@ -267,6 +273,10 @@ def parse(data: bytes | memoryview) -> Datagram:
         _check_consistent(kind, body)
         return Datagram(kind, session_id, sender, body)
     body_bytes = bytes(data[HEADER_SIZE:])
+    if kind is Kind.NAK:
+        body = _parse_nak(body_bytes)
+        _check_consistent(kind, body)
+        return Datagram(kind, session_id, sender, body)
     if kind not in (Kind.DATA, Kind.PARITY):
         # The length a body of this kind must have, from its count and string-length bytes:
         # garbage (a flood, or another program on the port) is refused here for a microsecond
@@ -304,6 +314,18 @@ def _parse_twin(kind: Kind, data: bytes | memoryview) -> Any:
         raise WireError(f"malformed {kind.name} datagram: it is cut short")
     *_, number, index, k1, stamp = BLOCK_HEADER.unpack_from(data)
     return c.Container(slice=number, index=index, k=k1, stamp=stamp, payload=bytes(data[BLOCK_HEADER_SIZE:]))
+
+
+def _parse_nak(body: bytes) -> Any:
+    """A NAK body through its struct twin, as construct's Container."""
+    expected = _body_length(Kind.NAK, body)
+    if expected is None or len(body) < expected:
+        raise WireError("malformed NAK datagram: it is cut short")
+    if len(body) > expected:
+        raise WireError("NAK datagram has trailing bytes")
+    return c.Container(entries=c.ListContainer(
+        c.Container(slice=number, missing=missing, bitmap=bitmap)
+        for number, missing, bitmap in NAK_ENTRY.iter_unpack(body[1:expected])))
 
 
 def _body_length(kind: Kind, body: bytes) -> int | None:

@@ -65,6 +65,16 @@ def test_block_fast_path_equals_the_construct_layout(sender, number, k, data, pa
     assert int.from_bytes(fast[wire.STAMP_OFFSET : wire.STAMP_OFFSET + 2], "big") == stamp
 
 
+@settings(max_examples=60, deadline=None)
+@given(BODY_STRATEGIES[Kind.NAK], ids)
+def test_nak_fast_path_equals_the_construct_layout(fields, sender):
+    datagram = wire.build(Kind.NAK, SID, sender, **fields)
+    fast = wire.parse(datagram).body
+    slow = wire._PARSERS[Kind.NAK].parse(datagram[wire.HEADER_SIZE:]).body
+    assert [(e.slice, e.missing, e.bitmap) for e in fast.entries] == [(e.slice, e.missing, e.bitmap) for e in slow.entries]
+    assert wire.NAK_ENTRY.size == 4 + 2 + wire.NAK_BITMAP_BYTES
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=200))
 def test_garbage_raises_only_wire_error(data):
