@@ -239,7 +239,8 @@ class Driver:
         # payload bytes the socket's buffer holds comfortably (the kernel reports twice what was
         # set, and counts allocations, not payload)
         self._room = endpoint.sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) // BUFFER_SHARE
-        self._read_at = self.loop.time()
+        self._read_at = self.loop.time()  # the last pause, and the bytes read since: the rate
+        self._read_bytes = 0
 
     def wake_threadsafe(self) -> None:
         self.loop.call_soon_threadsafe(self._wake.set)
@@ -315,10 +316,12 @@ class Driver:
         wall_offset = time.time() - clock()
         got = 0
         now = clock()
+        drained = False
         for _ in range(RECV_BATCH):
             try:
                 size, ancillary, _flags, address = sock.recvmsg_into([buf], ANC_SPACE)
             except (BlockingIOError, InterruptedError):
+                drained = True
                 break
             except OSError:
                 drain_errors(sock)
@@ -344,10 +347,14 @@ class Driver:
                     machine.receive_datagram(datagram, address, now)
             self.received += len(datagrams)
         self._wake.set()
-        pause = self._coalesce(machine)
+        # A pause only once the socket is empty: after RECV_BATCH calls the loop gets its turn
+        # and the reader comes straight back (at 1 Gbit/s a 20 ms pause after every 128 calls
+        # capped a client at 25 MB/s).
+        self._read_bytes += got
+        pause = self._coalesce(machine) if drained else 0.0
         if pause:
-            pause = reading_pause(pause, got, now - self._read_at, self._room)
-            self._read_at = now
+            pause = reading_pause(pause, self._read_bytes, now - self._read_at, self._room)
+            self._read_at, self._read_bytes = now, 0
             # pause reading for a moment; the kernel keeps what arrives (kernel arrival stamps
             # keep the delay measurement exact)
             fd = sock.fileno()
