@@ -183,7 +183,11 @@ class RateController:
         # Every client receives what this interface passes: the best of their receive rates is
         # its rate. Before any report, what we managed to send recently.
         delivered = [p.delivered_rate / max(0.5, 1 - p.loss_floor) for p in self.paths.values() if p.delivered_rate]
-        passed = max(delivered) if delivered else (self._sent_recent / 0.2 or self.rate)
+        # (over the time we have been sending, when that is less than the log's 0.2 s: in the
+        # start-up's first overshoot, dividing by 0.2 s took a fraction of the link for it, and
+        # the rate then climbed back for a second)
+        span = min(0.2, max(0.02, now - self._born))
+        passed = max(delivered) if delivered else (self._sent_recent / span or self.rate)
         self._cut(min(self.rate, passed) * DRAIN, now)
         self.stats.cuts_by_local_drop += 1
 
