@@ -50,8 +50,8 @@ def _bytes_address(data: bytes) -> int:
 
 
 class IsalCoder:
-    """Parity and repair with libisal. One per process (fec.py holds it); not thread-safe
-    beyond what its callers do (one protocol machine at a time)."""
+    """Parity and repair with libisal. Keeps no state between calls (fec.py holds one per
+    process); the buffers it codes must not be resized during a call, which pinning ensures."""
 
     name = "isal"
 
