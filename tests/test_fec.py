@@ -88,6 +88,18 @@ def test_too_few_parity_blocks_is_a_clear_error() -> None:
             coder.mend(bytearray(40), 10, bytearray([0, 0, 0, 1]), {4: bytes(10), 5: bytes(10)})
 
 
+def test_wrong_sizes_are_refused_before_any_coding() -> None:
+    """ISA-L reads and writes by address: a short buffer must be an error, never a stray read."""
+    for coder in CODERS:
+        with pytest.raises(ValueError):
+            coder.mend(bytearray(40), 10, bytearray([0, 1, 1, 1]), {4: bytes(9)})
+        if coder is ISAL:
+            with pytest.raises(ValueError):
+                coder.parity_into(bytearray(39), 0, 10, 10, 4, [4], bytearray(10), 0, 10)
+            with pytest.raises(ValueError):
+                coder.parity_into(bytearray(40), 0, 10, 10, 4, [4], bytearray(9), 0, 10)
+
+
 def _chosen(env: dict[str, str]) -> str:
     done = subprocess.run([sys.executable, "-c", "from imgcast.engine.protocol import fec; print(fec.CODER.name)"],
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=60, check=True)

@@ -67,6 +67,8 @@ class ZfecCoder:
         used = sorted(parity)[: len(lost)]
         if len(used) < len(lost):
             raise ValueError(f"{len(lost)} blocks lost and only {len(used)} parity blocks to rebuild them")
+        if len(data) < k * size or any(len(parity[s]) != size for s in used):
+            raise ValueError("mend: the slice or a parity block is not the size of the slice's blocks")
         shares = [view[i * size : (i + 1) * size] for i in numbers] + [parity[s] for s in used]
         blocks = _decoder(k).decode(tuple(shares), tuple(numbers + used))
         for i in lost:

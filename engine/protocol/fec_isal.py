@@ -76,6 +76,11 @@ class IsalCoder:
 
     def parity_into(self, source: bytearray, first: int, stride: int, size: int, k: int,
                     shares: Sequence[int], dest: bytearray, dest_first: int, dest_stride: int) -> None:
+        # C reads and writes by address: a wrong length here must be an error, not a stray read
+        if (len(source) < first + (k - 1) * stride + size
+                or len(dest) < dest_first + (len(shares) - 1) * dest_stride + size
+                or not all(k <= s < MAX_SHARES for s in shares)):
+            raise ValueError("parity_into: the buffers do not hold the blocks, or a share is not parity")
         rows = parity_rows(k)
         coefficients = b"".join(rows[(s - k) * k : (s - k + 1) * k] for s in shares)
         base, pin = _address(source)
@@ -94,6 +99,8 @@ class IsalCoder:
         used = sorted(parity)[:m]
         if len(used) < m:
             raise ValueError(f"{m} blocks lost and only {len(used)} parity blocks to rebuild them")
+        if len(data) < k * size or any(len(parity[s]) != size or not k <= s < MAX_SHARES for s in used):
+            raise ValueError("mend: the slice or a parity block is not the size of the slice's blocks")
         rows = parity_rows(k)
         # The used parity blocks P, minus what the kept blocks R put in them, are C[P, lost] times
         # the lost blocks: invert that m x m matrix, and the lost blocks are
