@@ -7,7 +7,8 @@ id (random per participant and session). Then a body by kind.
 `parse` turns untrusted bytes into a `Datagram` or raises `WireError`, and nothing else: the
 callers count and drop what fails. Data and parity datagrams are the packet path (hundreds of
 thousands a second), so they also have a precompiled `struct` twin of the construct layout,
-checked equal to it by the tests; every other kind goes through construct alone.
+checked equal to it by the tests; so do NAKs, which every client and the master hear from every
+client; every other kind goes through construct alone.
 """
 
 from __future__ import annotations
