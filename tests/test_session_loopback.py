@@ -344,7 +344,7 @@ def test_a_card_that_fails_gso_sends_gets_the_datagrams_one_by_one(session_name)
 
 def test_a_transferring_master_reads_its_socket_every_few_ms_not_per_datagram() -> None:
     """Forged traffic must not cost a transferring master a turn of its loop per datagram;
-    feedback still gets read within a couple of milliseconds. A client pauses longer."""
+    feedback still gets read within a few milliseconds. A client pauses longer."""
     import types
 
     from imgcast.engine.net.driver import MASTER_RECV_COALESCE, RECV_COALESCE, Driver
@@ -352,7 +352,7 @@ def test_a_transferring_master_reads_its_socket_every_few_ms_not_per_datagram() 
     def machine(**fields):
         return types.SimpleNamespace(**{k: types.SimpleNamespace(value=v) for k, v in fields.items()})
 
-    assert Driver._coalesce(machine(phase="transfer")) == MASTER_RECV_COALESCE <= 0.002
+    assert Driver._coalesce(machine(phase="transfer")) == MASTER_RECV_COALESCE <= 0.005
     assert Driver._coalesce(machine(phase="ending")) == MASTER_RECV_COALESCE
     assert Driver._coalesce(machine(phase="lobby")) == 0.0  # joins answered at once
     assert Driver._coalesce(machine(state="transfer")) == RECV_COALESCE
