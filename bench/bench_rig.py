@@ -647,7 +647,7 @@ def _ratio(img: RigRun, udp: RigRun) -> float | None:
 def print_compare(results: dict[Row, tuple[list[RigRun], list[RigRun]]], payloads: dict[str, float],
                   repeat: int) -> None:
     table = Table(title="imgcast vs udpcast on the rig (same file, same hosts, same shim loss)"
-                        f"{'' if repeat == 1 else f'; median of {repeat} runs'}")
+                        f"{'' if repeat == 1 else f'; medians of {repeat} runs (goodput: the middle run; transfer and CPU each their own)'}")
     columns = ["row", "tool", "goodput MB/s\n(whole session)", "transfer MB/s\n(tool's clock)", "of link\npayload",
                "imgcast/\nudpcast", "CPU s all\n(master)", "wire bytes\n/ image byte", "uplink\nqueue drops",
                "shim\ndropped", "verified", "targets"]

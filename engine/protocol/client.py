@@ -48,6 +48,7 @@ from .common import (
     sender_hex,
 )
 from .pacing import QUEUE_LIMIT
+from .slice_pool import SlicePool
 
 TICK = 0.1
 _DATA, _PARITY = int(wire.Kind.DATA), int(wire.Kind.PARITY)
@@ -199,6 +200,7 @@ class Client(MachineBase):
         self._echo: tuple[int, float] | None = None  # newest block stamp, when it arrived
         self._urgent_after = now
         self._slices: dict[int, SliceBuffer] = {}
+        self.buffers = SlicePool()
         self._delivered = 0  # slices handed out by take_data, in order
         self._delivered_bytes = 0
         self._written = 0  # of those, slices the driver has written: the progress we report,
@@ -714,7 +716,7 @@ class Client(MachineBase):
 
     def _new_slice(self, number: int, k: int) -> SliceBuffer:
         bs = self.params.block_size  # type: ignore[union-attr]
-        buf = SliceBuffer(k, bytearray(k * bs), bytearray(k))
+        buf = SliceBuffer(k, self.buffers.take(k * bs), bytearray(k))
         self._slices[number] = buf
         return buf
 
@@ -785,6 +787,7 @@ class Client(MachineBase):
             elif self._delivered >= self._highest and self._total_slices is None:
                 break
             del self._slices[self._delivered]
+            self.buffers.give_back(buf.data)  # taken again once the writer and parser let go of it
             self._ready.append(data)
             self._delivered += 1
             self._delivered_bytes += len(data)
