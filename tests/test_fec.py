@@ -101,7 +101,7 @@ def test_wrong_sizes_are_refused_before_any_coding() -> None:
 
 
 def _chosen(env: dict[str, str]) -> str:
-    done = subprocess.run([sys.executable, "-c", "from imgcast.engine.protocol import fec; print(fec.CODER.name)"],
+    done = subprocess.run([sys.executable, "-c", "from imgcast.engine.protocol import fec; print(fec.coder().name)"],
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=60, check=True)
     return done.stdout.strip()
 

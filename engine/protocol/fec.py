@@ -58,43 +58,36 @@ class ZfecCoder:
             dest[at : at + size] = block
 
     def mend(self, data: bytearray, size: int, have: Sequence[int], parity: Mapping[int, bytes]) -> list[int]:
-        k = len(have)
-        lost = [i for i in range(k) if not have[i]]
+        lost, numbers, used = fec_isal.mend_plan(data, size, have, parity)
         if not lost:
             return []
         view = memoryview(data)
-        numbers = [i for i in range(k) if have[i]]
-        used = sorted(parity)[: len(lost)]
-        if len(used) < len(lost):
-            raise ValueError(f"{len(lost)} blocks lost and only {len(used)} parity blocks to rebuild them")
-        if len(data) < k * size or any(len(parity[s]) != size for s in used):
-            raise ValueError("mend: the slice or a parity block is not the size of the slice's blocks")
         shares = [view[i * size : (i + 1) * size] for i in numbers] + [parity[s] for s in used]
-        blocks = _decoder(k).decode(tuple(shares), tuple(numbers + used))
+        blocks = _decoder(len(have)).decode(tuple(shares), tuple(numbers + used))
         for i in lost:
             data[i * size : (i + 1) * size] = blocks[i]
         return lost
 
 
-def _choose() -> Coder:
-    """ISA-L when it loads and agrees with zfec; IMGCAST_FEC=zfec forces zfec (to compare)."""
+@cache
+def coder() -> Coder:
+    """ISA-L when it loads and agrees with zfec; IMGCAST_FEC=zfec forces zfec (to compare).
+    Chosen at first use: loading libisal and checking it against zfec is work that a process
+    which never codes (a listener, the wizard before a session) should not do."""
     if os.environ.get("IMGCAST_FEC") != "zfec":
-        coder = fec_isal.load()
-        if coder is not None:
-            return coder
+        isal = fec_isal.load()
+        if isal is not None:
+            return isal
     return ZfecCoder()
-
-
-CODER: Coder = _choose()
 
 
 def parity_into(source: bytearray, first: int, stride: int, size: int, k: int,
                 shares: Sequence[int], dest: bytearray, dest_first: int, dest_stride: int) -> None:
-    CODER.parity_into(source, first, stride, size, k, shares, dest, dest_first, dest_stride)
+    coder().parity_into(source, first, stride, size, k, shares, dest, dest_first, dest_stride)
 
 
 def mend(data: bytearray, size: int, have: Sequence[int], parity: Mapping[int, bytes]) -> list[int]:
-    return CODER.mend(data, size, have, parity)
+    return coder().mend(data, size, have, parity)
 
 
 def parity_blocks(data_blocks: Sequence[bytes | memoryview], share_numbers: Sequence[int]) -> list[bytes]:
@@ -102,5 +95,5 @@ def parity_blocks(data_blocks: Sequence[bytes | memoryview], share_numbers: Sequ
     blocks (for tests and tools; the protocol codes slices where they lie)."""
     size = len(data_blocks[0])
     out = bytearray(size * len(share_numbers))
-    CODER.parity_into(bytearray(b"".join(data_blocks)), 0, size, size, len(data_blocks), share_numbers, out, 0, size)
+    coder().parity_into(bytearray(b"".join(data_blocks)), 0, size, size, len(data_blocks), share_numbers, out, 0, size)
     return [bytes(out[j * size : (j + 1) * size]) for j in range(len(share_numbers))]

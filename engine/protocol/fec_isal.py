@@ -39,6 +39,29 @@ def parity_rows(k: int) -> bytes:
     return b"".join(bytes(row) for row in rows)
 
 
+def mend_plan(data: bytearray, size: int, have: Sequence[int],
+              parity: Mapping[int, bytes]) -> tuple[list[int], list[int], list[int]]:
+    """What a mend of `data` (len(have) blocks of `size` bytes) works with: (lost, kept, used)
+    block indices and the parity share numbers that rebuild them, the lowest m for m lost.
+    Either coder checks the same things the same way before any coding."""
+    k = len(have)
+    lost = [i for i in range(k) if not have[i]]
+    kept = [i for i in range(k) if have[i]]
+    used = sorted(parity)[: len(lost)]
+    if len(used) < len(lost):
+        raise ValueError(f"{len(lost)} blocks lost and only {len(used)} parity blocks to rebuild them")
+    if lost and (len(data) < k * size or any(len(parity[s]) != size or not k <= s < MAX_SHARES for s in used)):
+        raise ValueError("mend: the slice or a parity block is not the size of the slice's blocks")
+    return lost, kept, used
+
+
+def _columns(k: int, shares: Sequence[int], columns: Sequence[int]) -> bytes:
+    """The coefficients that parity `shares` give the data blocks `columns`, a row per share."""
+    rows = parity_rows(k)
+    pick = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    return b"".join(bytes(pick(rows[(s - k) * k : (s - k + 1) * k])) for s in shares)
+
+
 def _address(buffer: bytearray) -> tuple[int, object]:
     """Where a bytearray's bytes start, and the ctypes view that pins them (keep it alive)."""
     pin = (ctypes.c_char * len(buffer)).from_buffer(buffer)
@@ -90,23 +113,14 @@ class IsalCoder:
         del pin, out_pin
 
     def mend(self, data: bytearray, size: int, have: Sequence[int], parity: Mapping[int, bytes]) -> list[int]:
-        k = len(have)
-        lost = [i for i in range(k) if not have[i]]
-        m = len(lost)
+        lost, kept, used = mend_plan(data, size, have, parity)
+        k, m = len(have), len(lost)
         if not m:
             return []
-        kept = [i for i in range(k) if have[i]]
-        used = sorted(parity)[:m]
-        if len(used) < m:
-            raise ValueError(f"{m} blocks lost and only {len(used)} parity blocks to rebuild them")
-        if len(data) < k * size or any(len(parity[s]) != size or not k <= s < MAX_SHARES for s in used):
-            raise ValueError("mend: the slice or a parity block is not the size of the slice's blocks")
-        rows = parity_rows(k)
         # The used parity blocks P, minus what the kept blocks R put in them, are C[P, lost] times
         # the lost blocks: invert that m x m matrix, and the lost blocks are
         # inv * P + (inv * C[P, R]) * R, one pass of ec_encode_data over the k sources.
-        pick_lost = itemgetter(*lost) if m > 1 else (lambda row: (row[lost[0]],))
-        square = bytearray(b"".join(bytes(pick_lost(rows[(s - k) * k : (s - k + 1) * k])) for s in used))
+        square = bytearray(_columns(k, used, lost))
         inverse = ctypes.create_string_buffer(m * m)
         work = (ctypes.c_char * len(square)).from_buffer(square)
         if self._lib.gf_invert_matrix(work, inverse, m) != 0:  # pragma: no cover - zfec's code is MDS
@@ -115,8 +129,7 @@ class IsalCoder:
         inverse_bytes = inverse.raw
         coefficients = bytearray(m * k)
         if kept:
-            pick_kept = itemgetter(*kept) if len(kept) > 1 else (lambda row: (row[kept[0]],))
-            partial = bytearray(b"".join(bytes(pick_kept(rows[(s - k) * k : (s - k + 1) * k])) for s in used))
+            partial = bytearray(_columns(k, used, kept))
             product = bytearray(m * len(kept))
             at, pin = _address(partial)
             out, out_pin = _address(product)
