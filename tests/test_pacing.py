@@ -2,7 +2,7 @@
 
 import random
 
-from imgcast.engine.protocol.pacing import DRAIN, QUEUE_LIMIT, RateController
+from imgcast.engine.protocol.pacing import DEEPEST_CUT, DRAIN, QUEUE_LIMIT, RateController
 
 SEGMENT = 1472
 
@@ -84,6 +84,25 @@ def test_a_standing_queue_is_congestion_and_the_rate_goes_to_what_was_delivered(
     assert abs(pacer.rate - DRAIN * delivered) < 0.01 * delivered
     pacer.on_report(7, 1.05, received=4200, lost=0, clock_ms=1050, queue_delay=2 * QUEUE_LIMIT, rtt=0.001)
     assert pacer.stats.cuts_by_delay == 1  # the queue built before the cut is not a second reason
+
+
+def start_up_then_a_queue(initial: float) -> RateController:
+    """Start-up at `initial` bytes/s; 11.8 MB/s get through; then a report of a standing queue."""
+    pacer = controller(initial)
+    for n, received in enumerate(range(0, 2000, 400)):
+        pacer.on_report(7, n * 0.05, received=received, lost=0, clock_ms=n * 50, queue_delay=0.0, rtt=0.001)
+    pacer.on_report(7, 0.25, received=2000, lost=0, clock_ms=250, queue_delay=2 * QUEUE_LIMIT, rtt=0.001)
+    assert pacer.stats.cuts == 1 and not pacer.slow_start
+    return pacer
+
+
+def test_the_cut_that_ends_start_up_halves_the_rate_at_most():
+    """Start-up overshoots the link several times over before a queue is reported, and what
+    clients report delivered lags the doubling: one cut goes no deeper than DEEPEST_CUT, and the
+    next reports finish the descent (a cut straight to the lagging figure undershot on the rig)."""
+    assert start_up_then_a_queue(40e6).rate == DEEPEST_CUT * 40e6
+    delivered = 400 * SEGMENT / 0.05
+    assert abs(start_up_then_a_queue(14e6).rate - DRAIN * delivered) < 0.01 * delivered  # within reach
 
 
 def test_a_jump_in_loss_above_a_clients_own_floor_is_congestion():
