@@ -10,7 +10,15 @@ from imgcast.app import dialogs
 from imgcast.app.window import MainWindow
 from imgcast.engine import events as ev
 from PySide6.QtCore import QPoint, Qt
-from test_app_support import FakeInventory, PlainSettings, ScriptedRunner, peer, qloop, settings_dir  # noqa: F401
+from test_app_support import (  # noqa: F401
+    FakeInventory,
+    PlainSettings,
+    ScriptedRunner,
+    peer,
+    qloop,
+    settings_dir,
+    show_active,
+)
 
 WAIT_MS = 5000
 
@@ -22,7 +30,7 @@ def window(qtbot, qloop, monkeypatch):  # noqa: F811
     ScriptedRunner.instances.clear()
     win = MainWindow(inventory=FakeInventory(), runner_factory=ScriptedRunner, settings_class=PlainSettings)
     qtbot.addWidget(win)
-    win.show()
+    show_active(qtbot, win)
     return win
 
 

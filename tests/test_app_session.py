@@ -16,7 +16,7 @@ from imgcast.app import dialogs
 from imgcast.app.window import MainWindow
 from imgcast.engine import events as ev
 from PySide6.QtCore import Qt
-from test_app_support import FakeInventory, qloop, settings_dir  # noqa: F401
+from test_app_support import FakeInventory, qloop, settings_dir, show_active  # noqa: F401
 
 session = pytest.importorskip("imgcast.engine.session", reason="the session runner has not landed yet")
 
@@ -29,7 +29,7 @@ def window(qtbot, qloop, monkeypatch):  # noqa: F811
     monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: True)
     win = MainWindow(inventory=FakeInventory())
     qtbot.addWidget(win)
-    win.show()
+    show_active(qtbot, win)
     return win
 
 

@@ -49,6 +49,15 @@ def qloop(qapp, settings_dir):
     loop.close()
 
 
+def show_active(qtbot, win) -> None:
+    """Show the window and make it the active one. The progress page's keys (m, s) are window
+    shortcuts that act only in the active window, and an X server with no window manager (Xvfb)
+    activates nothing by itself; the offscreen platform does."""
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+
+
 @dataclass
 class FakeDisk:
     device: str
