@@ -413,3 +413,65 @@ def test_a_client_pauses_only_once_its_socket_is_empty(session_name):
     finally:
         listener.close()
         sender.close()
+
+
+def test_a_fast_master_sleeps_between_bursts_instead_of_going_round_for_every_datagram(session_name):
+    """At 1 Gbit/s a master's next burst is due in half a millisecond. The driver sleeps until
+    then (a millisecond, as epoll rounds) and does not go round again at once, even after
+    something woke it once: that wake-up, never cleared, kept a master on the rig turning
+    its loop 50,000 times in 3 s for one or two datagrams each, at twice the CPU."""
+    from imgcast.engine.naming import session_address
+    from imgcast.engine.net.driver import Driver
+    from imgcast.engine.net.sockets import open_multicast_socket
+    from imgcast.engine.protocol.common import Transmit
+
+    address = session_address(session_name)
+    port = 20000 + (os.getpid() + 17) % 20000
+    endpoint = open_multicast_socket(address.group, port, "127.0.0.1", 0)
+    # A real master's socket filters out its own blocks (see above); on lo every send would come
+    # back to this one, so it sends to a port nobody listens on.
+    endpoint.port = port + 1  # (the socket stays bound to `port`)
+
+    class Paced:
+        """A master at 1 Gbit/s: whenever called, it may send what accrued since its last send
+        (a datagram every 12 us); its timer says when a whole burst will have, 0.5 ms on."""
+
+        closed = False
+        phase = None
+
+        def __init__(self) -> None:
+            self.sent_at = 0.0
+            self.turns = 0
+
+        def get_timer(self) -> float:
+            return self.sent_at + 0.0005
+
+        def handle_timer(self, now: float) -> None:
+            pass
+
+        def datagrams_to_send(self, now: float) -> list[Transmit]:
+            self.turns += 1
+            if now - self.sent_at < 12e-6:
+                return []
+            self.sent_at = now
+            return [Transmit(b"x" * 100, 100)]
+
+        def events(self) -> list:
+            return []
+
+        def receive_datagram(self, data, address, now) -> None:
+            pass
+
+    async def main() -> int:
+        machine = Paced()
+        driver = Driver(machine, endpoint, lambda e: None)
+        driver.poke()  # something woke it once, as a datagram or the source reader would
+        started = driver.loop.time()
+        await driver.run(until=lambda: driver.loop.time() - started > 0.2)
+        return machine.turns
+
+    try:
+        turns = asyncio.run(main())
+    finally:
+        endpoint.close()
+    assert 50 <= turns <= 2 * 0.2 / 0.0005 + 10  # at most one turn per burst (and a wake-up's)

@@ -48,11 +48,12 @@ MASTER_RECV_COALESCE = 0.005  # and a transferring master: what it hears is feed
 # of the loop (and sends the datagram or two of data that accrued since the last burst), so a
 # flood of forgeries would cost one each. 5 ms delays a NAK's repair by no more; at 1 % loss,
 # where every slice at every client asks, 2 ms cost about 0.4 CPU-s more per 64 MiB session.
-SPIN_BELOW = 0.001  # after sending, wait for the machine's next timer only when it is this far off:
-# epoll sleeps whole milliseconds, so a nearer one is met by going round again (at full speed
-# the next burst is due in microseconds), while a paced master (100 Mbit/s: a burst every few
-# ms) sleeps until its burst is due instead of trickling out the datagram or two that accrue
-# during each turn of the loop; every client then receives the burst in a few GRO runs
+# After sending, the driver goes round again at once only when the machine's next timer is
+# already due (its send budget ran out with more allowed) or something came in meanwhile;
+# otherwise it sleeps until the timer. epoll sleeps whole milliseconds, so a master at 1 Gbit/s,
+# whose next 64 KiB burst is due in half of one, sleeps a millisecond and then sends what accrued
+# (master.WAKE_LATENESS lets its allowance accrue that long): about 1,000 turns a second instead
+# of one every few tens of microseconds, each sending the datagram or two that accrued meanwhile.
 IP_UDP_HEADERS = 28
 ANC_SPACE = socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16)  # GRO segment size + arrival time
 
@@ -276,8 +277,10 @@ class Driver:
                 for transmit in transmits:
                     await self._send(transmit)
                 timer = machine.get_timer()
-                if transmits and (self._wake.is_set or timer is None or timer - self.loop.time() < SPIN_BELOW):
-                    # (set: something came in, or the source delivered, while we were sending)
+                if transmits and (self._wake.is_set or timer is None or timer <= self.loop.time()):
+                    # (set: something came in, or the source delivered, while we were sending;
+                    # cleared here, or it would stay set and every later turn would come round too)
+                    self._wake.clear()
                     await asyncio.sleep(0)
                     continue
                 if machine.closed or (until and until()):

@@ -60,6 +60,8 @@ TICK = 0.1  # housekeeping: silence checks, progress events, rate changes
 MAX_RATE = 20e9
 PACING_QUANTUM = 0.004  # seconds of sending per wake-up at most: pacing is smooth, yet the
 # master wakes a few hundred times a second, not once per datagram (CPU follows bytes moved)
+WAKE_LATENESS = 0.001  # a driver sleeps whole milliseconds (epoll rounds up): sending allowance
+# accrues over at least two of them, or a fast master woken late would lose the difference
 _STAMP = struct.Struct("!H")
 ALL = 1 << 62  # "to the end of the stream", in slice ranges
 WINDOW_STALL = 3.0  # catch-up/drop: a member that holds the window shut this long leaves the pass
@@ -877,8 +879,10 @@ class Master(MachineBase):
 
     def _send_blocks(self, now: float) -> list[Transmit]:
         cfg = self.config
-        # a burst is at most two wake-ups' worth: a few ms of the rate, gentle on small switch buffers
-        self._tokens = min(self._tokens + (now - self._tokens_at) * self.rate, 2 * self._wake_tokens())
+        # a burst is at most two wake-ups' worth: a few ms of the rate, gentle on small switch
+        # buffers (and never less than two of the driver's sleeps, which are whole milliseconds)
+        most = max(2 * self._wake_tokens(), 2 * WAKE_LATENESS * self.rate)
+        self._tokens = min(self._tokens + (now - self._tokens_at) * self.rate, most)
         self._tokens_at = now
         out: list[Transmit] = []
         budget = cfg.burst_datagrams * 4
