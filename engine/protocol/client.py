@@ -176,6 +176,7 @@ class Client(MachineBase):
         mtu: int | None = None,
     ) -> None:
         super().__init__(session_id, sender, config, rng)
+        fec.coder()  # chosen now (libisal loaded and checked), not at the first loss mid-transfer
         self.mtu = mtu or mtu_for_block_size(self.config.block_size)  # our interface's, told in JOIN
         self.expected_master = master_id  # set when an undecided start settled who the master is
         self._secured_master = SecuredMasterHeard()  # sealed announces heard while waiting

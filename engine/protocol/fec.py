@@ -72,8 +72,9 @@ class ZfecCoder:
 @cache
 def coder() -> Coder:
     """ISA-L when it loads and agrees with zfec; IMGCAST_FEC=zfec forces zfec (to compare).
-    Chosen at first use: loading libisal and checking it against zfec is work that a process
-    which never codes (a listener, the wizard before a session) should not do."""
+    Chosen once, by the first master or client made (not at the first loss, mid-transfer):
+    loading libisal and checking it against zfec is work that a process which never runs a
+    session (`img info`, the wizard before a session, a listener) should not do."""
     if os.environ.get("IMGCAST_FEC") != "zfec":
         isal = fec_isal.load()
         if isal is not None:

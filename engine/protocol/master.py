@@ -149,6 +149,7 @@ class Master(MachineBase):
         late_join: bool = True,
     ) -> None:
         super().__init__(session_id, sender, config, rng)
+        fec.coder()  # chosen now (libisal loaded and checked), not at the first loss mid-transfer
         self.slow_policy = slow_policy or SlowPolicy()
         self.late_join = late_join
         # The largest datagram the master's side of the path takes (its interface, or --mtu);
