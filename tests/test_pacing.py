@@ -126,6 +126,20 @@ def test_drops_at_the_masters_own_interface_cut_once_per_holdoff():
     assert pacer.stats.cuts_by_local_drop == 1 and pacer.rate == after_first < 50e6
 
 
+def test_a_local_drop_in_start_up_is_not_judged_by_reports_that_lag_the_doubling():
+    """Start-up doubles the rate every 50 ms, so when our own interface first overflows, the
+    client's reports still describe a slower past; what was just sent is what the interface
+    took. The cut goes to DRAIN of that, not to half the rate or below."""
+    pacer = controller(128e6)
+    pacer.on_report(7, 0.05, received=0, lost=0, clock_ms=50, queue_delay=0.0, rtt=0.001)
+    pacer.on_report(7, 0.10, received=2750, lost=0, clock_ms=100, queue_delay=0.0, rtt=0.001)  # 40 MB/s
+    for ms in range(10, 130, 10):  # what went out since the start: the interface's 122 MB/s
+        pacer.on_sent(int(122e6 * 0.01), ms / 1000)
+    pacer.on_local_drop(0.12)
+    assert pacer.stats.cuts_by_local_drop == 1
+    assert abs(pacer.rate - DRAIN * 122e6) < 0.02 * 122e6
+
+
 def test_the_cap_is_never_exceeded():
     pacer = controller(8e6, cap=30e6)
     path = FakePath(pacer, capacity=500e6, loss=0.0)
