@@ -56,6 +56,7 @@ DEEPEST_CUT = 0.5  # one reaction never more than halves the rate, the one endin
 # the rate clients report delivered lags a start-up that doubles every 50 ms, so a cut straight
 # to it undershoots (tried: 1 Gbit/s, 5 % loss, 94 -> 57 MB/s goodput); halving, the next
 # reports (after the holdoff) finish the descent from fresher figures
+START_LAG = 0.25  # seconds after start-up ends during which clients' reports still describe it
 LOCAL_GAP = 0.025  # seconds between two reactions to our own interface's drops, holdoff or not
 PROBE_STEP = 25e3  # bytes/s added per growth step past the link's last known rate, at first
 STRAGGLER = 0.5  # a path delivering less than this share of the best member's is a straggler's
@@ -182,14 +183,18 @@ class RateController:
             return
         self._last_local_cut = now
         # Every client receives what this interface passes: the best of their receive rates is
-        # its rate. But never less than what we managed to send recently (over the time we have
-        # been sending, when that is less than the log's 0.2 s): in start-up, reports lag a rate
-        # that doubles every 50 ms. A 1 Gbit/s master's first local drop came with its client
-        # reporting 40 MB/s delivered; two cuts from that figure left it at 68 MB/s, to climb
-        # back for a second and a half (a third of the rig's 1G:5 runs).
+        # its rate. Before any report, and in the overshoot that ends start-up, never less than
+        # what we managed to send recently (over the time we have been sending, when that is
+        # less than the log's 0.2 s): reports lag a rate that doubles every 50 ms. A 1 Gbit/s
+        # master's first local drop came with its client reporting 40 MB/s delivered; two cuts
+        # from that figure left it at 68 MB/s, to climb back for a second and a half (a third
+        # of the rig's 1G:5 runs).
         delivered = [p.delivered_rate / max(0.5, 1 - p.loss_floor) for p in self.paths.values() if p.delivered_rate]
         span = min(0.2, max(0.02, now - self._born))
-        passed = max([*delivered, self._sent_recent / span]) or self.rate
+        ended = self.stats.slow_start_ended_at
+        if self.slow_start or (ended is not None and now - ended < START_LAG):
+            delivered.append(self._sent_recent / span)
+        passed = max(delivered) if delivered else (self._sent_recent / span or self.rate)
         self._cut(min(self.rate, passed) * DRAIN, now)
         self.stats.cuts_by_local_drop += 1
 
