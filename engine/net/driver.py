@@ -48,12 +48,6 @@ MASTER_RECV_COALESCE = 0.005  # and a transferring master: what it hears is feed
 # of the loop (and sends the datagram or two of data that accrued since the last burst), so a
 # flood of forgeries would cost one each. 5 ms delays a NAK's repair by no more; at 1 % loss,
 # where every slice at every client asks, 2 ms cost about 0.4 CPU-s more per 64 MiB session.
-# After sending, the driver goes round again at once only when the machine's next timer is
-# already due (its send budget ran out with more allowed) or something came in meanwhile;
-# otherwise it sleeps until the timer. epoll sleeps whole milliseconds, so a master at 1 Gbit/s,
-# whose next 64 KiB burst is due in half of one, sleeps a millisecond and then sends what accrued
-# (master.WAKE_LATENESS lets its allowance accrue that long): about 1,000 turns a second instead
-# of one every few tens of microseconds, each sending the datagram or two that accrued meanwhile.
 IP_UDP_HEADERS = 28
 ANC_SPACE = socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16)  # GRO segment size + arrival time
 
@@ -277,6 +271,12 @@ class Driver:
                 for transmit in transmits:
                     await self._send(transmit)
                 timer = machine.get_timer()
+                # After sending, go round again at once only when the next timer is already due
+                # (the send budget ran out with more allowed) or something came in meanwhile;
+                # otherwise sleep until the timer. epoll sleeps whole milliseconds, so a master at
+                # 1 Gbit/s, whose next 64 KiB burst is due in half of one, sleeps a millisecond and
+                # then sends what accrued (master.WAKE_LATENESS lets its allowance accrue that
+                # long): about 1,000 turns a second, not one every few tens of microseconds.
                 if transmits and (self._wake.is_set or timer is None or timer <= self.loop.time()):
                     # (set: something came in, or the source delivered, while we were sending;
                     # cleared here, or it would stay set and every later turn would come round too)
