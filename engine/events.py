@@ -162,6 +162,11 @@ class Progress(Event):
     rate: float  # bytes per second, recent average
     lost: int  # datagrams found missing so far (client) / reported missing (master)
     repairs: int  # repair datagrams received (client) / sent (master)
+    # A stream built from a disk as it is sent has no size until its end, so `total` is None;
+    # how far through that disk it has got is a known fraction: `position` of `span` disk bytes
+    # (None where the stream is not an image of a disk, or before its header is read)
+    position: int | None = None
+    span: int | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,7 @@ class ClientProgress(Event):
     rate: float = 0.0  # bytes/s its own link delivers to it lately (what the master hears it received)
     pass_no: int = 1  # the pass it takes part in; 0: it waits for the next one (catching up)
     catching_up: bool = False  # fell behind or joined late: it gets what it misses in further passes
+    position: int | None = None  # disk bytes its copy has got through, of the master's Progress.span
 
 
 @dataclass(frozen=True)
