@@ -18,10 +18,12 @@ from . import wire
 from .errors import ImgcastError, UsageError
 from .errors import SessionFailed as SessionFailedError
 from .events import (
+    ClientProgress,
     DiskChosen,
     Event,
     MasterFound,
     MasterIgnored,
+    Progress,
     SessionFailed,
     SessionFinished,
     WaitingForMaster,
@@ -170,7 +172,31 @@ class SessionRunner:
             self._open_target()
         if isinstance(event, MasterIgnored):
             self._close_target()  # opened for that master's image: the next master's may differ
+        if isinstance(event, Progress | ClientProgress) and event.position is None:
+            event = self._with_position(event)
         self._on_event(event)
+
+    def _with_position(self, event: Progress | ClientProgress) -> Progress | ClientProgress:
+        """Progress through the disk, where the stream is an image built from a disk as it is
+        sent: it has no size to count against until its end (see events.Progress)."""
+        source = self._source
+        if isinstance(self.machine, Master):
+            positions = getattr(source, "positions", None)
+            if positions is None:  # an image file or a raw stream: its size is known
+                return event
+            if isinstance(event, ClientProgress):
+                return replace(event, position=positions.at(event.done))
+            return replace(event, position=positions.at(event.done), span=source.disk_size)  # type: ignore[union-attr]
+        sink = self._sink
+        while sink is not None and not hasattr(sink, "position"):
+            sink = getattr(sink, "inner", None)  # (kept image-safe data, a sealed image: wrappers)
+        params = getattr(self.machine, "params", None)
+        built_as_sent = params is not None and params.stream_size is None  # (its END tells the size at last)
+        if isinstance(event, Progress) and built_as_sent and sink is not None:
+            header = getattr(sink, "header", None)  # (before it is read: the disk announced)
+            span = header.disk_size if header is not None else params.disk_size  # type: ignore[union-attr]
+            return replace(event, position=sink.position, span=span)  # type: ignore[union-attr]
+        return event
 
     async def run(self) -> Event:
         s = self.settings

@@ -15,6 +15,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import zstandard
 
@@ -22,6 +23,7 @@ from ..disk.device import DiskReader
 from .checksum import crc32
 from .format import TRAILER_KIND, ChunkCheck, ChunkHead, Trailer
 from .header import ImageHeader, build_header
+from .positions import DiskPositions
 
 ZSTD_LEVELS = {"speed": 1, "balanced": 3, "size": 12}
 BLOCK = 64 << 10
@@ -110,6 +112,7 @@ class ImageBuilder:
         self.regions = list(regions)
         self.disk_total = sum(length for _, length in self.regions)
         self.disk_done = 0
+        self.positions = DiskPositions()  # how far on the disk each stream byte reaches
         self.chunk_count = 0
         self.sha256 = b""
         self._threads = threads or max(1, min(4, os.cpu_count() or 1))
@@ -120,25 +123,31 @@ class ImageBuilder:
         digest = hashlib.sha256()
         first = build_header(self.header)
         digest.update(first)
+        out = len(first)
         yield first
         with ThreadPoolExecutor(self._threads, thread_name_prefix="imgcast-zstd") as pool:
-            pending: deque[Future[bytes] | bytes] = deque()
+            pending: deque[tuple[Future[bytes] | bytes, int]] = deque()
             depth = self._threads * 3
             for item in self._chunks(pool):
                 pending.append(item)
-                while len(pending) > depth or (pending and not isinstance(pending[0], Future)):
-                    record = _result(pending.popleft())
-                    digest.update(record)
-                    yield record
+                while len(pending) > depth or (pending and not isinstance(pending[0][0], Future)):
+                    out += yield from self._record(pending.popleft(), digest, out)
             while pending:
-                record = _result(pending.popleft())
-                digest.update(record)
-                yield record
+                out += yield from self._record(pending.popleft(), digest, out)
         self.sha256 = digest.digest()
         yield encode_trailer(self.chunk_count, self.sha256)
 
-    def _chunks(self, pool: ThreadPoolExecutor) -> Iterator[Future[bytes] | bytes]:
-        """Chunk records (ready zero chunks, or futures of compressed ones) in disk order."""
+    def _record(self, item: tuple[Future[bytes] | bytes, int], digest: Any, out: int) -> Iterator[bytes]:
+        """One chunk record out, noted with the disk offset its end reaches; returns its length."""
+        record, end = _result(item[0]), item[1]
+        digest.update(record)
+        self.positions.note(out + len(record), end)
+        yield record
+        return len(record)
+
+    def _chunks(self, pool: ThreadPoolExecutor) -> Iterator[tuple[Future[bytes] | bytes, int]]:
+        """Chunk records (ready zero chunks, or futures of compressed ones) in disk order, each
+        with the disk offset where it ends."""
         runs = _Runs(self._zero_chunk, lambda offset, parts: self._data_chunk(pool, offset, parts))
         for start, length in self.regions:
             position, end = start, start + length
@@ -166,13 +175,14 @@ class ImageBuilder:
                 self.disk_done += want
         yield from runs.flush()
 
-    def _zero_chunk(self, offset: int, length: int) -> bytes:
+    def _zero_chunk(self, offset: int, length: int) -> tuple[bytes, int]:
         self.chunk_count += 1
-        return encode_chunk(offset, length, "zero")
+        return encode_chunk(offset, length, "zero"), offset + length
 
-    def _data_chunk(self, pool: ThreadPoolExecutor, offset: int, parts: list[memoryview]) -> Future[bytes]:
+    def _data_chunk(self, pool: ThreadPoolExecutor, offset: int, parts: list[memoryview]) -> tuple[Future[bytes], int]:
         self.chunk_count += 1
-        return pool.submit(self._compressor.chunk, offset, parts, self.chunk_count)
+        end = offset + sum(len(part) for part in parts)
+        return pool.submit(self._compressor.chunk, offset, parts, self.chunk_count), end
 
 
 class _Runs:

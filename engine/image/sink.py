@@ -30,6 +30,7 @@ class ImageSink:
         self.trailer: TrailerInfo | None = None
         self.written = 0  # disk bytes written from data chunks
         self.zeroed = 0  # disk bytes covered by zero chunks
+        self.position = 0  # the disk offset the chunks put down so far reach (progress, of header.disk_size)
         self._parser = ImageStreamParser()
         self._protect_safe_area = False
         self._failed: ImgcastError | None = None
@@ -73,6 +74,7 @@ class ImageSink:
                     self.target.write_at(lo, memoryview(piece)[lo - at:hi - at])
                 at += len(piece)
             self.written += end - start
+        self.position = max(self.position, chunk.offset + chunk.length)
 
     def _writable(self, start: int, end: int) -> list[tuple[int, int]]:
         """The range minus the image-safe area, when that area is protected."""

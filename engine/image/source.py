@@ -25,6 +25,7 @@ from .events import PartitionMapped
 from .format import MAGIC, PREAMBLE_SIZE, SEALED_VERSION, TRAILER_SIZE, ImageFormatError, Trailer
 from .header import LEVELS, ImageHeader, PartitionInfo, check_preamble, header_size, parse_header
 from .plan import EDGE_BYTES, plan_regions, safe_area_is_free
+from .positions import DiskPositions
 
 IMAGE_SUFFIX = ".imgcast"
 
@@ -123,6 +124,12 @@ class DiskImageSource:
     def content_digest(self) -> bytes:
         """The SHA-256 in the trailer the builder wrote (known once the stream is read to its end)."""
         return self.builder.sha256
+
+    @property
+    def positions(self) -> DiskPositions:
+        """Where on the disk each byte of the stream reaches: progress as a fraction of the disk
+        for those who count stream bytes (the master, and the clients it hears from)."""
+        return self.builder.positions
 
     @property
     def disk_progress(self) -> tuple[int, int]:
