@@ -34,6 +34,7 @@ from .net.faults import FaultInjector
 from .net.sockets import (
     check_interface,
     ignore_own_blocks,
+    interface_for,
     local_address_for,
     open_multicast_socket,
 )
@@ -226,8 +227,9 @@ class SessionRunner:
                                                  passphrase=s.passphrase, **s.source_options)
         capacity = target_capacity(s.target) if s.target else None
         try:
+            interface = interface_for(address.group, s.interface)
             endpoint = _os_errors_for_people("the multicast socket", open_multicast_socket,
-                                             address.group, s.port, s.interface, s.ttl)
+                                             address.group, s.port, interface, s.ttl)
         except BaseException:
             if self._source is not None:
                 self._source.close()
@@ -288,7 +290,7 @@ class SessionRunner:
             else:
                 self.machine = Client(
                     address.session_id, sender, now=loop.time(), host=s.host,
-                    address=local_address_for(s.interface), capacity=capacity, group=address.group,
+                    address=local_address_for(interface), capacity=capacity, group=address.group,
                     port=s.port, config=_with_hold_for_memory(self.config), master_id=master_id, mtu=mtu,
                 )
             if self.driver is None:

@@ -75,6 +75,49 @@ def check_interface(interface: str) -> str:
     return str(address)
 
 
+def interface_for(group: str, interface: str) -> str:
+    """The interface to use: the one asked for, or (none asked for: 0.0.0.0) the kernel's route
+    to the group; and where there is none (an imaging room's own switch often has no gateway,
+    so no default route) the one network card that has an IPv4 address, if there is one."""
+    if interface != "0.0.0.0":
+        return interface
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect((group, 9))  # no packet is sent: connect only picks a route
+            return interface
+    except OSError:
+        pass
+    return choose_card(_cards_with_ipv4())
+
+
+def choose_card(cards: list[tuple[str, str]]) -> str:
+    """The address of the one card among (name, address) pairs (its first address: several on
+    one card all leave by it), or a one-line UsageError saying what to give."""
+    names = dict.fromkeys(name for name, _ in cards)
+    if len(names) == 1:
+        return cards[0][1]
+    if not cards:
+        raise UsageError("no network card of this computer is up with an IPv4 address "
+                         "(is the cable in? did DHCP answer?); give --interface ADDRESS once one is")
+    listed = ", ".join(f"{name} {address}" for name, address in cards)
+    raise UsageError(f"this computer has no route for multicast and several network cards ({listed}): "
+                     "give --interface ADDRESS of the one on the imaging network")
+
+
+def _cards_with_ipv4() -> list[tuple[str, str]]:
+    """(name, IPv4 address) of every card that is up, loopback left out, link-local last."""
+    import psutil  # (only here: a computer with a route never needs it)
+
+    try:
+        addresses, stats = psutil.net_if_addrs(), psutil.net_if_stats()
+    except OSError:
+        return []
+    cards = [(name, a.address) for name, found in addresses.items() for a in found
+             if a.family == socket.AF_INET and name in stats and stats[name].isup
+             and not ipaddress.IPv4Address(a.address).is_loopback]
+    return sorted(cards, key=lambda card: ipaddress.IPv4Address(card[1]).is_link_local)
+
+
 def open_multicast_socket(group: str, port: int, interface: str, ttl: int) -> MulticastSocket:
     """A non-blocking socket joined to `group` on the interface that owns `interface`."""
     interface = check_interface(interface)

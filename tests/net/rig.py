@@ -160,6 +160,8 @@ class HostSpec:
     rate: str | None = "100mbit"  # tc rate of its link, both directions; None: unshaped
     mtu: int = 1500
     queue_ms: float = 20.0  # drop-tail queue of each shaped port, in ms at the link rate (tbf latency)
+    multicast_route: bool = True  # False: no route at all off the LAN's subnet (a room's own
+    # switch without a gateway), so a socket without IP_MULTICAST_IF has nowhere to send
 
 
 @dataclass
@@ -377,7 +379,7 @@ class Rig:
                 f"link set {NIC} up",
                 f"address add {address}/24 broadcast + dev {NIC}",  # udpcast finds its peers by broadcast
                 # programs that do not set IP_MULTICAST_IF still send on the rig's LAN
-                f"route add 224.0.0.0/4 dev {NIC}",
+                *([f"route add 224.0.0.0/4 dev {NIC}"] if spec.multicast_route else []),
             ]) + "\n")
             _command(["ip", "netns", "exec", netns, "sysctl", "-q", "-e", "-w",
                       "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",

@@ -98,8 +98,10 @@ class Session:
 
     def __init__(self, rig: Rig, tmp_path: Path, source: Path, clients: list[str], *,
                  loss: float = 0.0, duplicate: float = 0.0, reorder: float = 0.0,
-                 master_options: tuple[str, ...] = ()) -> None:
+                 master_options: tuple[str, ...] = (), interface: bool = True) -> None:
+        """`interface`: False leaves --interface out, as a person typing the command would."""
         self.rig = rig
+        self.interface = interface
         self.source = source
         self.name = f"rig-{os.getpid()}-{random.randrange(1 << 30):x}"
         self.port = str(20000 + random.randrange(20000))
@@ -118,7 +120,8 @@ class Session:
         self.started = time.monotonic()
 
     def _network(self, host: str) -> list[str]:
-        return ["--interface", self.rig.hosts[host].address, "--ttl", "1", "--port", self.port, "--json"]
+        chosen = ["--interface", self.rig.hosts[host].address] if self.interface else []
+        return [*chosen, "--ttl", "1", "--port", self.port, "--json"]
 
     @property
     def everyone(self) -> list[Participant]:
