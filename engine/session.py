@@ -92,8 +92,27 @@ class SessionSettings:
         if self.mtu is not None and not MIN_MTU <= self.mtu <= MAX_MTU:
             raise UsageError(f"--mtu {self.mtu}: give an MTU from {MIN_MTU} to {MAX_MTU} bytes "
                              "(1500 on most Ethernet, 9000 with jumbo frames)")
+        if not 1 <= self.port <= 65535:
+            raise UsageError(f"--port {self.port}: use 1..65535")
+        if not 0 <= self.ttl <= 255:
+            raise UsageError(f"--ttl {self.ttl}: use 0..255 (1 keeps the session on this network segment)")
         check_interface(self.interface)
+        _check_local_address(self.interface)
         parse_slow_policy(self.slow_clients)
+
+
+def _check_local_address(interface: str) -> None:
+    """--interface must be an address of this computer; found out only when the socket is
+    opened, that would come after the disk is chosen (and be a worse message). Binding a UDP
+    socket to it is how the kernel answers; nothing is sent."""
+    if interface == "0.0.0.0":
+        return
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind((interface, 0))
+    except OSError:
+        raise UsageError(f"--interface {interface}: not an address of this computer; give the IPv4 "
+                         "address of one of its network cards (see 'ip -4 addr')") from None
 
 
 class SessionRunner:

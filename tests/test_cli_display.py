@@ -59,7 +59,7 @@ def test_the_master_rows_show_each_clients_pass_rate_and_catching_up():
     display.close()  # the rows are printed as they stand when the bar stops
     text = out.getvalue()
     (h1,) = lines_with(text, "  h1 ")
-    assert "8.0/20.0 GB" in h1 and "95.0 MB/s" in h1 and h1.rstrip().endswith("pass 1")
+    assert "7.5/18.6 GiB" in h1 and "95.0 MB/s" in h1 and h1.rstrip().endswith("pass 1")
     (h2,) = lines_with(text, "  h2 ")
     assert "12.0 MB/s" in h2 and "catching up, waits for the next pass" in h2
     (h4,) = lines_with(text, "  h4 ")
@@ -176,3 +176,99 @@ def test_slow_clients_and_late_join_reach_the_session_settings(monkeypatch, tmp_
     assert main(["session", "doug", "master", f"from={source}", "--json",
                  "--slow-clients", "drop:5M", "--no-late-join"]) == 0
     assert [(s.slow_clients, s.late_join) for s in seen] == [("catch-up", True), ("drop:5M", False)]
+
+
+# --- what the newcomer's review found ---------------------------------------------------------
+
+GiB = 1 << 30
+MiB = 1 << 20
+
+
+def lobby_line(wanted: int | None, minutes: float | None) -> str:
+    display, out = human("master")
+    display.wanted, display.timeout_minutes = wanted, minutes
+    display.show(ev.LobbyOpened("231.1.2.3", 9231, "00" * 8, None, 64 * GiB))
+    display.close()
+    return " ".join(out.getvalue().split())  # as one line, wherever the test console wrapped it
+
+
+def test_the_lobby_line_says_how_many_clients_and_what_starts_it():
+    assert "Waiting for 5 clients: it starts when 5 have joined, or 15 minutes after the last join " \
+        "if fewer come; while nobody has joined it waits (press s or Enter" in lobby_line(5, 15)
+    assert "Waiting for 1 client: it starts when 1 has joined (press s or Enter to start now" in lobby_line(1, None)
+    assert "or 30 seconds after the last join" in lobby_line(3, 0.5)
+    assert "t=0 starts it as soon as the first one joins" in lobby_line(3, 0)
+    assert "Waiting for clients: it starts when you press s or Enter" in lobby_line(None, None)
+
+
+def test_counts_of_clients_are_plural_only_when_more_than_one():
+    display, out = human("master")
+    display.show(ev.TransferStarted((peer(1),), SIZE))
+    display.close()
+    assert "Transfer started to 1 client." in out.getvalue()
+    display, out = human("master")
+    display.show(ev.TransferStarted((peer(1), peer(2)), SIZE))
+    display.close()
+    assert "Transfer started to 2 clients." in out.getvalue()
+
+
+def test_output_to_a_pipe_or_log_is_not_wrapped_mid_sentence(capsys):
+    display = make_display(False, role="master")  # stdout is capsys's buffer: not a terminal
+    display.show(ev.LobbyOpened("231.1.2.3", 9231, "00" * 8, None, 64 * GiB))
+    display.close()
+    (line,) = capsys.readouterr().out.splitlines()
+    assert ev.NOT_SECURED in line and line.endswith("(q cancels).")
+
+
+def test_sizes_are_binary_in_the_bar_as_in_the_summary_and_the_end_is_complete():
+    display, out = human("master")
+    for event in (ev.TransferStarted((peer(1),), None), ev.Progress(60 * MiB, None, 30e6, 0, 0),
+                  ev.ClientProgress(peer(1).client_id, 60 * MiB, 0, 0, rate=30e6), ev.ClientVerified(peer(1)),
+                  ev.SessionFinished((peer(1),), (), (), "ab" * 32, 64 * MiB, 2.0)):
+        display.show(event)
+    display.close()
+    text = out.getvalue()
+    (sending,) = lines_with(text, "sending")
+    assert "64.0/64.0 MiB" in sending and "100%" in sending
+    assert "33.6 MB/s" in sending and "?" not in sending  # the session's average: 64 MiB in 2 s
+    (h1,) = lines_with(text, "  h1 ")
+    assert "64.0/64.0 MiB" in h1 and "100%" in h1 and "verified" in h1
+    assert " MB " not in text and "GB" not in text
+
+
+def test_a_client_verified_before_the_end_shows_a_full_row():
+    display, out = human("master")
+    for event in (ev.TransferStarted((peer(1), peer(2)), None),
+                  ev.ClientProgress(peer(1).client_id, 60 * MiB, 0, 0, rate=30e6), ev.ClientVerified(peer(1))):
+        display.show(event)
+    display.close()
+    (h1,) = lines_with(out.getvalue(), "  h1 ")
+    assert "60.0/60.0 MiB" in h1 and "100%" in h1
+
+
+def test_a_disk_sent_as_it_is_read_shows_how_far_through_the_disk_it_is():
+    display, out = human("master")
+    for event in (ev.TransferStarted((peer(1), peer(2)), None),
+                  ev.Progress(5 * GiB, None, 95e6, 0, 0, position=32 * GiB, span=64 * GiB),
+                  ev.ClientProgress(peer(1).client_id, 5 * GiB, 0, 0, rate=90e6, position=16 * GiB),
+                  ev.ClientProgress(peer(2).client_id, 5 * GiB, 0, 0, rate=90e6)):
+        display.show(event)
+    overall = display.progress.tasks[0]
+    assert (overall.completed, overall.total) == (32 * GiB, 64 * GiB)  # rich's time left follows
+    display.close()
+    text = out.getvalue()
+    (sending,) = lines_with(text, "sending")
+    assert "50%" in sending and "32.0/64.0 GiB" in sending and "95.0 MB/s" in sending
+    (h1,) = lines_with(text, "  h1 ")
+    assert "25%" in h1 and "16.0/64.0 GiB" in h1
+    (h2,) = lines_with(text, "  h2 ")  # no position from this one yet: as before, bytes of an unknown total
+    assert "5.0/? GiB" in h2 and "%" not in h2
+
+
+def test_without_position_the_bar_counts_stream_bytes_of_an_unknown_total():
+    display, out = human("client")
+    display.show(ev.TransferStarted((), None))
+    display.show(ev.Progress(10 * MiB, None, 5e6, 0, 0))
+    display.close()
+    (receiving,) = lines_with(out.getvalue(), "receiving")
+    assert "10.0/? MiB" in receiving and "%" not in receiving

@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     clients = parse_clients(args.words)
     size = parse_size(args.size)
     displays = {"master": make_display(args.json, role="master", label="" if args.json else "master")}
+    displays["master"].wanted = clients  # the demo's master starts when they have all joined
 
     def on_event(label: str, event: Event) -> None:
         if label not in displays:

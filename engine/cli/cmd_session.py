@@ -16,9 +16,10 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from ..disk.target import check_target_early
 from ..errors import SessionFailed as SessionFailedError
 from ..errors import UsageError
 from ..events import Event, SessionFailed, SessionFinished
@@ -31,27 +32,46 @@ if TYPE_CHECKING:
     from ..disk.own import Ask
 
 
+SESSION_WORDS_HELP = (
+    "master or client: this computer's role (leave it out: every computer waits, and the first "
+    "operator to press m becomes the master). "
+    "clients=N (master): start once N clients have joined (default: no count; the master waits "
+    "until you press s or Enter). "
+    "t=MINUTES (master, with clients=N; fractions allowed): if fewer than N have joined, start "
+    "once MINUTES have passed since the last client joined; while nobody has joined it waits on "
+    "(default: no time limit). "
+    "from=PATH (master): the disk, raw disk file or .imgcast image to send (default: this "
+    "computer's own disk). "
+    "to=PATH (client): the disk or raw disk file to write (default: this computer's own disk). "
+    "Words and options may come in any order."
+)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "session",
+        intermixed=True,
         help="multicast a disk or image to many computers (master), or receive one (client)",
         description="Every computer in a session uses the same NAME. The master sends from=PATH; "
         "clients write to=PATH; without them, this computer's own disk (the one disk that is not "
         "mounted nor the running system). Without master/client, every computer waits until "
         "someone presses m.",
+        epilog="Keys while it runs: m = become the master (no role given), s or Enter = start now "
+        "(master), q or Ctrl-C = cancel.",
     )
     p.add_argument("name", help="the session name (hashed to the multicast address 231.x.y.z)")
-    p.add_argument("words", nargs="*", metavar="master|client|clients=N|t=MINUTES|from=PATH|to=PATH")
+    p.add_argument("words", nargs="*", metavar="master|client|clients=N|t=MINUTES|from=PATH|to=PATH",
+                   help=SESSION_WORDS_HELP)
     add_network_options(p)
     p.add_argument("--yes", action="store_true", help="write to a disk without asking")
-    p.add_argument("--raw", action="store_true", help="send every sector, not only used blocks")
+    p.add_argument("--raw", action="store_true", help="master: send every sector, not only used blocks")
     add_passphrase_option(p, "a secured session (every computer of it needs the same passphrase)")
-    p.add_argument("--slow-clients", default="catch-up", metavar="POLICY",
+    p.add_argument("--slow-clients", default=None, metavar="POLICY",
                    help="master: what a client too slow for the others gets: catch-up (default: the "
                    "others go at their own pace, it gets what it missed in a further pass), wait "
                    "(everyone at the slowest pace) or drop:RATE (drop it after 10 s below RATE "
                    "bytes/s, e.g. drop:5M)")
-    p.add_argument("--no-late-join", dest="late_join", action="store_false",
+    p.add_argument("--no-late-join", dest="late_join", action="store_const", const=False, default=None,
                    help="master: refuse computers that arrive after the transfer has started "
                    "(by default they join and get what they missed in a catch-up pass)")
     p.set_defaults(run=run)
@@ -63,7 +83,7 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"UDP port (default {DEFAULT_PORT})")
     p.add_argument("--ttl", type=int, default=DEFAULT_TTL, help=f"multicast TTL (default {DEFAULT_TTL}: this segment only)")
     p.add_argument("--rate", type=parse_rate, default=None, metavar="BYTES/S",
-                   help="cap the sending rate, e.g. 50M or 1G (bytes per second)")
+                   help="master: cap the sending rate, e.g. 50M or 1G (bytes per second)")
     p.add_argument("--mtu", type=int, default=None, metavar="BYTES",
                    help="the largest datagram to use (default: the network card's MTU; the master "
                    "fits blocks to the smallest MTU of all computers in the session)")
@@ -86,9 +106,13 @@ def parse_rate(text: str) -> float:
 def settings_from_words(name: str, words: list[str]) -> SessionSettings:
     """The seed's free-order words -> settings; a bad word raises UsageError naming it."""
     s = SessionSettings(name=name)
+    given: dict[str, str] = {}
     for word in words:
         key, eq, value = word.partition("=")
         key = key.lower()
+        if eq and key in given:
+            raise UsageError(f"{key}= is given twice ({given[key]!r} and {word!r}): give it once")
+        given[key] = word
         if not eq:
             if key in ROLES:
                 if s.role is not None:
@@ -117,9 +141,12 @@ def settings_from_words(name: str, words: list[str]) -> SessionSettings:
         else:
             raise UsageError(f"unknown setting {word!r}: expected clients=, t=, from= or to=")
     if s.timeout_minutes is not None and s.clients is None:
-        raise UsageError("t=MINUTES goes with clients=N (the seed: clients=count [t=minutes])")
-    if s.role == "client" and (s.clients is not None or s.source):
-        raise UsageError("clients=, t= and from= are for the master; a client takes to=PATH")
+        raise UsageError("t=MINUTES needs clients=N: the master starts when N clients have joined, "
+                         "or MINUTES after the last join if fewer come (e.g. clients=5 t=15)")
+    if s.role == "client":
+        for key in ("clients", "t", "from"):
+            if key in given:
+                raise UsageError(f"{given[key]!r} applies to the master only; a client takes to=PATH")
     if s.role == "master" and s.target:
         raise UsageError("to= is for clients; the master takes from=PATH")
     return s
@@ -131,22 +158,47 @@ def _path(word: str, value: str) -> str:
     return value
 
 
+# Options that only the master acts on, by the name the user typed, and whether they were given.
+MASTER_ONLY_OPTIONS: dict[str, Callable[[argparse.Namespace], bool]] = {
+    "--rate": lambda a: a.rate is not None,
+    "--slow-clients": lambda a: a.slow_clients is not None,
+    "--no-late-join": lambda a: a.late_join is not None,
+    "--raw": lambda a: a.raw,
+}
+
+
+def refuse_master_options_on_a_client(args: argparse.Namespace, role: str | None) -> None:
+    """A client given --rate or --slow-clients would silently ignore it; the operator meant
+    something, so say where it belongs. (--mtu is not here: a client tells the master its MTU.)"""
+    if role != "client":
+        return
+    for option, given in MASTER_ONLY_OPTIONS.items():
+        if given(args):
+            raise UsageError(f"{option} applies to the master only; leave it out on a client")
+
+
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_words(args.name, args.words)
+    refuse_master_options_on_a_client(args, settings.role)
     settings.interface = args.interface
     settings.port = args.port
     settings.ttl = args.ttl
     settings.rate = args.rate
     settings.mtu = args.mtu
-    settings.slow_clients = args.slow_clients
-    settings.late_join = args.late_join
+    if args.slow_clients is not None:
+        settings.slow_clients = args.slow_clients
+    if args.late_join is not None:
+        settings.late_join = args.late_join
     settings.confirmed = args.yes
     if args.raw:
         settings.source_options["raw"] = True
     settings.check()
+    if settings.target and settings.role != "master":
+        check_target_early(settings.target)
     settings.passphrase = passphrase_from(args)
     display = make_display(args.json, role=settings.role)
     display.can_master = settings.source is not None or not settings.target
+    display.wanted, display.timeout_minutes = settings.clients, settings.timeout_minutes
     ask = None if args.json else terminal_ask()
     final = asyncio.run(_run(settings, display, ask))
     return finish(final, display)
@@ -203,22 +255,27 @@ async def _run(settings: SessionSettings, display, ask: Ask | None = None) -> Ev
     runner = SessionRunner(settings, display.show, ask=ask)
     display.attach(runner)
     loop = asyncio.get_running_loop()
-    with _signals(loop, runner), _keys(loop, runner, display):
+    with _signals(loop, runner, display), _keys(loop, runner, display):
         return await runner.run()
 
 
 @contextlib.contextmanager
-def _signals(loop: asyncio.AbstractEventLoop, runner: SessionRunner) -> Iterator[None]:
+def _signals(loop: asyncio.AbstractEventLoop, runner: SessionRunner, display) -> Iterator[None]:
+    """Ctrl-C or SIGTERM cancels the session (a second one exits at once). SIGTERM comes from
+    a program (a service manager, kill), not from the operator: the display says so, since
+    the session's own end message speaks of the operator."""
     presses = []
 
-    def interrupt() -> None:
+    def interrupt(sig: signal.Signals) -> None:
         presses.append(1)
         if len(presses) > 1:
             os._exit(1)  # second Ctrl-C: the operator insists
+        if sig != signal.SIGINT:
+            display.note(f"Stopped by a signal ({sig.name}): cancelling the session.")
         runner.cancel()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, interrupt)
+        loop.add_signal_handler(sig, interrupt, sig)
     try:
         yield
     finally:

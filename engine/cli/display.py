@@ -15,13 +15,14 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
+VERIFIED = "[green]verified[/]"
 MAX_CLIENT_ROWS = 16  # more clients than this: only those catching up get a row of their own
 
 
 def _load_rich() -> None:
     """rich, imported when a person's display is made: JSON output (scripts, benchmarks, the
     wizard's tests) never needs it, and importing it costs every start 60 ms of CPU."""
-    global Console, escape, BarColumn, DownloadColumn, Progress, TextColumn, Table
+    global Console, escape, BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, Table
     global RateColumn, StatusColumn
     from rich.console import Console
     from rich.markup import escape
@@ -29,6 +30,7 @@ def _load_rich() -> None:
         BarColumn,
         DownloadColumn,
         Progress,
+        TaskProgressColumn,
         TextColumn,
         TimeRemainingColumn,
         TransferSpeedColumn,
@@ -37,7 +39,9 @@ def _load_rich() -> None:
     from rich.text import Text
 
     class RateColumn(TransferSpeedColumn):
-        """The overall row: rich's own measure; a client's row: the rate the master hears it receive."""
+        """Every row shows the rate the engine measured (stream bytes/s), not rich's measure of
+        the bar: a bar that counts disk bytes gone through (position of span) moves faster than
+        the network wherever the disk is empty. Rows without one yet fall back to rich's."""
 
         def render(self, task: Any) -> Text:
             if "rate" not in task.fields:
@@ -86,15 +90,18 @@ class JsonDisplay:
 class HumanDisplay:
     def __init__(self, role: str | None, label: str = "") -> None:
         _load_rich()
-        self.console = Console(stderr=False, highlight=False)
+        self.console = Console(stderr=False, highlight=False, soft_wrap=not sys.stdout.isatty())
         self.role = role
         self.prefix = escape(f"[{label}] ") if label else ""
         self.progress: Progress | None = None
         self.task: Any = None
         self.can_master = False  # set by the session command when from= was given
+        self.wanted: int | None = None  # clients=N and t=MINUTES, set by the session command:
+        self.timeout_minutes: float | None = None  # the lobby line says when the master starts
         self._waiting_shown = False
         self.clients: dict[str, ClientLine] = {}  # the master's clients by client id
-        self.total: int | None = None
+        self.total: int | None = None  # the stream's size, when known in advance
+        self.span: int | None = None  # else: the disk bytes the image covers (Progress.span)
         self._catching_up_said: tuple[int, str] | None = None  # a client: the last CatchingUp shown
 
     def attach(self, runner: Any) -> None:
@@ -136,7 +143,7 @@ class HumanDisplay:
     def _LobbyOpened(self, e: ev.LobbyOpened) -> None:
         what = f"{_size(e.stream_size)}" if e.stream_size is not None else f"the image of a {_size(e.disk_size)} disk"
         self.say(f"Session open on {e.group} port {e.port}, {security_line(e.secured)}: sending {what}. "
-                 "Waiting for clients (press s or Enter to start now, q to cancel).")
+                 f"{lobby_words(self.wanted, self.timeout_minutes)}")
 
     def _MasterFound(self, e: ev.MasterFound) -> None:
         self.say(f"Found the master {e.master_host} ({e.master_address}), {security_line(e.secured)}; joining.")
@@ -178,11 +185,11 @@ class HumanDisplay:
     # --- transfer -------------------------------------------------------------------------
 
     def _TransferStarted(self, e: ev.TransferStarted) -> None:
-        who = f" to {len(e.clients)} client(s)" if e.clients else ""
+        who = f" to {_count(len(e.clients), 'client')}" if e.clients else ""
         self.say(f"Transfer started{who}.")
         self.progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), RateColumn(),
-            StatusColumn(), console=self.console, transient=False,
+            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), DownloadColumn(binary_units=True),
+            RateColumn(), StatusColumn(), console=self.console, transient=False,
         )
         self.progress.start()
         self.total = e.stream_size
@@ -191,14 +198,29 @@ class HumanDisplay:
             self._client_row(self.clients.setdefault(peer.client_id, ClientLine(peer)))
 
     def _Progress(self, e: ev.Progress) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, completed=e.done, total=e.total)
+        if self.progress is None:
+            return
+        if e.total is None and e.span:
+            self.span = e.span
+        completed, total = self._measure(e.done, e.position)
+        self.progress.update(self.task, completed=completed, total=total, rate=e.rate)
+
+    def _measure(self, done: int, position: int | None) -> tuple[int, int | None]:
+        """What a bar counts: stream bytes of the stream's size when that is known; else (a disk
+        imaged as it is sent) disk bytes gone through of the disk bytes the image covers, which
+        gives a percentage and a time left; else stream bytes of an unknown total."""
+        if self.total is not None:
+            return done, self.total
+        if self.span and position is not None:
+            return position, self.span
+        return done, None
 
     def _ClientProgress(self, e: ev.ClientProgress) -> None:
         line = self.clients.get(e.client_id)
         if line is None:
             return
         line.done, line.rate, line.pass_no, line.catching_up = e.done, e.rate, e.pass_no, e.catching_up
+        line.position = e.position
         self._client_row(line)
 
     def _ClientCatchingUp(self, e: ev.ClientCatchingUp) -> None:
@@ -229,7 +251,7 @@ class HumanDisplay:
         self.say(f"[red]Dropped {e.client.host}: {escape(e.reason)}.[/]")
 
     def _ClientVerified(self, e: ev.ClientVerified) -> None:
-        self._client_ended(e.client, "[green]verified[/]")
+        self._client_ended(e.client, VERIFIED)
         self.say(f"[green]{e.client.host} verified its copy.[/]")
 
     def _ClientFailed(self, e: ev.ClientFailed) -> None:
@@ -252,9 +274,11 @@ class HumanDisplay:
                 return
             line.task = self.progress.add_task(f"  {escape(line.peer.host)}", total=self.total,
                                                rate=0.0, status="")
-        done = self.total if line.result == "[green]verified[/]" and self.total else line.done
-        self.progress.update(line.task, completed=done, rate=0.0 if line.result else line.rate,
-                             status=line.status())
+        completed, total = self._measure(line.done, line.position)
+        if line.result == VERIFIED:
+            completed = total = total or completed  # it has the whole image: a full row
+        self.progress.update(line.task, completed=completed, total=total,
+                             rate=0.0 if line.result else line.rate, status=line.status())
 
     def _TargetVerified(self, e: ev.TargetVerified) -> None:
         self._stop_progress()
@@ -264,7 +288,13 @@ class HumanDisplay:
 
     def _SessionFinished(self, e: ev.SessionFinished) -> None:
         if self.progress is not None:
-            self.progress.update(self.task, completed=e.size, total=e.size)
+            # the last rate shown is the session's average, not rich's "?" for a finished bar
+            average = e.size / e.seconds if e.seconds > 0 else 0.0
+            self.progress.update(self.task, completed=e.size, total=e.size, rate=average)
+            for peer in e.verified:
+                line = self.clients.get(peer.client_id)
+                if line is not None and line.task is not None:
+                    self.progress.update(line.task, completed=e.size, total=e.size)
         self._stop_progress()
         if self.role == "master" or len(e.verified) + len(e.failed) + len(e.dropped) > 1:
             self.say(f"Session finished: {_size(e.size)} in {e.seconds:.1f} s.")
@@ -275,7 +305,7 @@ class HumanDisplay:
             notes = finished_notes(e)
             if any(notes.values()):
                 table.add_column("how")
-            for peers, result in ((e.verified, "[green]verified[/]"), (e.failed, "[red]failed[/]"), (e.dropped, "[red]dropped[/]")):
+            for peers, result in ((e.verified, VERIFIED), (e.failed, "[red]failed[/]"), (e.dropped, "[red]dropped[/]")):
                 for p in peers:
                     note = notes.get(p.client_id, "")
                     table.add_row(p.host, p.address, result, *([escape(note)] if any(notes.values()) else []))
@@ -302,6 +332,7 @@ class ClientLine:
     def __init__(self, peer: ev.Peer) -> None:
         self.peer = peer
         self.done = 0
+        self.position: int | None = None  # disk bytes its copy has got through (ClientProgress.position)
         self.rate = 0.0
         self.pass_no = 1
         self.catching_up = False
@@ -331,6 +362,32 @@ def finished_notes(e: ev.SessionFinished) -> dict[str, str]:
     for peer, reason in zip(e.dropped, e.drop_reasons, strict=False):
         notes[peer.client_id] = reason
     return notes
+
+
+def lobby_words(wanted: int | None, minutes: float | None) -> str:
+    """The master's lobby line: how many it waits for and what starts it, as the master decides
+    (engine/protocol/master.py): N joined starts it; t=MINUTES counts from the last join, and
+    with nobody joined yet it waits on; s or Enter starts it at once."""
+    keys = "press s or Enter to start now, q to cancel"
+    if wanted is None:
+        return "Waiting for clients: it starts when you press s or Enter (q cancels)."
+    if minutes == 0:
+        return f"Waiting for clients: t=0 starts it as soon as the first one joins ({keys})."
+    who = f"Waiting for {_count(wanted, 'client')}: it starts when {wanted:,} {'has' if wanted == 1 else 'have'} joined"
+    if minutes is None:
+        return f"{who} ({keys})."
+    return (f"{who}, or {_minutes(minutes)} after the last join if fewer come; while nobody has "
+            f"joined it waits ({keys}).")
+
+
+def _minutes(minutes: float) -> str:
+    if minutes < 1:
+        return _count_float(minutes * 60, "second")
+    return _count_float(minutes, "minute")
+
+
+def _count_float(n: float, word: str) -> str:
+    return f"{n:g} {word}" + ("" if n == 1 else "s")
 
 
 def _count(n: int, word: str) -> str:

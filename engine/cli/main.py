@@ -24,12 +24,42 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors are one line and exit 2 (it prints usage blocks by default)."""
+    """argparse, but usage errors are one line and exit 2 (it prints usage blocks by default).
+
+    `intermixed=True` (for `session`): options and positional words in any order, as ZENworks
+    users type them (`img session doug master --ttl 0 clients=5`); plain argparse takes the
+    positionals in one run and calls the words after an option "unrecognized"."""
+
+    def __init__(self, *args: Any, intermixed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._intermixed = intermixed
+        self._inside_intermixed = False
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+        if not self._intermixed or self._inside_intermixed:
+            return super().parse_known_args(args, namespace)
+        self._inside_intermixed = True  # parse_known_intermixed_args calls parse_known_args itself
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inside_intermixed = False
 
     def error(self, message: str) -> None:  # type: ignore[override]
         if message.startswith("the following arguments are required: name"):
             message = f"give a session name, e.g. {self.prog} doug (see '{self.prog} --help')"
+        elif message.startswith("the following arguments are required: "):
+            message = self._name_the_choices(message)
         raise UsageError(message)
+
+    def _name_the_choices(self, message: str) -> str:
+        """'required: ACTION' alone leaves the user guessing: name the words that can go there."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and action.metavar and action.metavar in message:
+                words = list(action.choices)
+                listed = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
+                return f"give an {action.metavar.lower()} after '{self.prog}': {listed} (see '{self.prog} --help')"
+        return message
 
 
 class _VersionAction(argparse.Action):

@@ -42,6 +42,41 @@ def size_text(size: int) -> str:
     return f"{size} bytes"
 
 
+def _target_kind(path: Path, role: str) -> os.stat_result | None:
+    """The target's stat if it is a disk or a regular file, None if it does not exist yet;
+    anything else (a folder, a fifo...) is refused in one line."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except PermissionError:
+        raise UsageError(permission_hint(role, path, "writing a disk")) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UsageError(f"{role}={path}: is a directory; give a disk or a file name")
+    if not (stat.S_ISBLK(st.st_mode) or stat.S_ISREG(st.st_mode)):
+        raise UsageError(f"{role}={path}: not a disk or a regular file")
+    return st
+
+
+def check_target_early(path: str | os.PathLike[str], role: str = "to") -> None:
+    """What can be known of a target before the master's announce, checked before a client
+    joins: otherwise it is counted, the transfer starts, and only then does it fail, while the
+    master sends the whole image to nobody. Opens nothing and changes nothing (an existing file
+    is not truncated); the checks that need the image's size (mounted, system disk, too small)
+    stay in DiskWriter."""
+    target = Path(path)
+    st = _target_kind(target, role)
+    if st is None:
+        folder = target.parent
+        if not folder.is_dir():
+            raise UsageError(f"{role}={target}: the folder it would be in does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise UsageError(f"{role}={target}: cannot create a file in {folder} (permission denied); "
+                             "run as a user who can write there, or give another path")
+    elif stat.S_ISREG(st.st_mode) and not os.access(target, os.W_OK):
+        raise UsageError(f"{role}={target}: permission denied; run as a user who can write it")
+
+
 class DiskWriter:
     """Positional writes to a checked target; `fresh` means every byte still reads as zero."""
 
@@ -50,17 +85,8 @@ class DiskWriter:
         self.role = role
         self.fresh = False
         self.written = False
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            st = None
-        except PermissionError:
-            raise UsageError(permission_hint(role, self.path, "writing a disk")) from None
-        if st is not None and stat.S_ISDIR(st.st_mode):
-            raise UsageError(f"{role}={self.path}: is a directory; give a disk or a file name")
+        st = _target_kind(self.path, role)
         self.is_block_device = st is not None and stat.S_ISBLK(st.st_mode)
-        if st is not None and not (self.is_block_device or stat.S_ISREG(st.st_mode)):
-            raise UsageError(f"{role}={self.path}: not a disk or a regular file")
         if st is not None:
             check_writable_target(self.path, role)
         if self.is_block_device and not confirmed:
