@@ -163,11 +163,12 @@ class SessionRunner:
             return problem
         return "the roles are already decided"
 
-    def cancel(self) -> None:
+    def cancel(self, reason: str = "the operator on the master cancelled it") -> None:
+        """`reason`: what the clients are told when this is the master."""
         self._cancelled = True
         machine, now = self.machine, self._now()
         if isinstance(machine, Master):
-            machine.abort("the operator on the master cancelled it", now)
+            machine.abort(reason, now)
         elif isinstance(machine, Client):
             machine.leave(now)
         self._poke()

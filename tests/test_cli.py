@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from imgcast.engine.cli.cmd_session import parse_rate, settings_from_words
@@ -173,7 +174,8 @@ def test_a_bad_client_target_is_refused_before_it_joins(tmp_path):
     from loopback_cli import img, loopback_options
 
     for target, words in ((tmp_path / "no" / "such" / "x.bin", "the folder it would be in does not exist"),
-                          (tmp_path, "is a directory")):
+                          (tmp_path, "is a directory"),
+                          (Path("/dev/imgcast-no-such-disk"), "no such disk")):  # not a file made in /dev
         client = img("session", "doug", "client", f"to={target}", *loopback_options())
         try:
             out, err = client.communicate(timeout=30)
@@ -210,3 +212,5 @@ def test_sigterm_on_the_master_says_a_signal_stopped_it(tmp_path):
     ((status, out, err),) = finish([master], seconds=30)
     notes = [e["message"] for e in map(json.loads, out.splitlines()) if e["event"] == "note"]
     assert status == 1 and notes == ["Stopped by a signal (SIGTERM): cancelling the session."], (out, err)
+    final = json.loads(out.splitlines()[-1])
+    assert final["event"] == "session_failed" and "signal (SIGTERM)" in final["reason"], final  # not "the operator"

@@ -270,9 +270,11 @@ def _signals(loop: asyncio.AbstractEventLoop, runner: SessionRunner, display) ->
         presses.append(1)
         if len(presses) > 1:
             os._exit(1)  # second Ctrl-C: the operator insists
-        if sig != signal.SIGINT:
-            display.note(f"Stopped by a signal ({sig.name}): cancelling the session.")
-        runner.cancel()
+        if sig == signal.SIGINT:
+            runner.cancel()
+            return
+        display.note(f"Stopped by a signal ({sig.name}): cancelling the session.")
+        runner.cancel(f"the master was stopped by a signal ({sig.name})")
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, interrupt, sig)

@@ -48,6 +48,8 @@ def _target_kind(path: Path, role: str) -> os.stat_result | None:
     try:
         st = os.stat(path)
     except FileNotFoundError:
+        if Path(os.path.abspath(path)).parent == Path("/dev"):  # a mistyped disk: a file made in
+            raise UsageError(f"{role}={path}: no such disk (img info lists this computer's disks)") from None  # /dev fills RAM
         return None
     except PermissionError:
         raise UsageError(permission_hint(role, path, "writing a disk")) from None
