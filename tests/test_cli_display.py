@@ -272,3 +272,22 @@ def test_without_position_the_bar_counts_stream_bytes_of_an_unknown_total():
     display.close()
     (receiving,) = lines_with(out.getvalue(), "receiving")
     assert "10.0/? MiB" in receiving and "%" not in receiving
+
+
+def test_a_verified_copy_fills_its_bar_in_the_units_it_counted():
+    """The last progress a client hears comes before its last write; the master's end, from a
+    disk imaged as it was sent, counts disk bytes of the span (not the stream's size)."""
+    client, out = human("client")
+    for event in (ev.TransferStarted((), None), ev.Progress(6 * MiB, None, 5e6, 0, 0, position=6 * GiB, span=8 * GiB),
+                  ev.TargetVerified("ab" * 32, 3 * MiB)):
+        client.show(event)
+    client.close()
+    (receiving,) = lines_with(out.getvalue(), "receiving")
+    assert "100%" in receiving and "8.0/8.0 GiB" in receiving, receiving
+    master, out = human("master")
+    for event in (ev.TransferStarted((peer(1),), None), ev.Progress(2 * MiB, None, 5e6, 0, 0, position=6 * GiB, span=8 * GiB),
+                  ev.SessionFinished((peer(1),), (), (), "ab" * 32, 3 * MiB, 2.0)):
+        master.show(event)
+    master.close()
+    (sending,) = lines_with(out.getvalue(), "sending")
+    assert "100%" in sending and "8.0/8.0 GiB" in sending, sending

@@ -215,6 +215,10 @@ class HumanDisplay:
             return position, self.span
         return done, None
 
+    def _whole(self, stream_size: int) -> int:
+        """A full bar in the units the bars counted in (disk bytes of the span, or the stream's)."""
+        return stream_size if self.total is not None or not self.span else self.span
+
     def _ClientProgress(self, e: ev.ClientProgress) -> None:
         line = self.clients.get(e.client_id)
         if line is None:
@@ -281,6 +285,9 @@ class HumanDisplay:
                              rate=0.0 if line.result else line.rate, status=line.status())
 
     def _TargetVerified(self, e: ev.TargetVerified) -> None:
+        if self.progress is not None:  # the last progress came before the last write: fill the bar
+            whole = self._whole(e.size)
+            self.progress.update(self.task, completed=whole, total=whole)
         self._stop_progress()
         self.say(f"[green]Copy verified: {_size(e.size)}, SHA-256 {e.sha256[:16]}…[/]")
 
@@ -290,11 +297,12 @@ class HumanDisplay:
         if self.progress is not None:
             # the last rate shown is the session's average, not rich's "?" for a finished bar
             average = e.size / e.seconds if e.seconds > 0 else 0.0
-            self.progress.update(self.task, completed=e.size, total=e.size, rate=average)
+            whole = self._whole(e.size)
+            self.progress.update(self.task, completed=whole, total=whole, rate=average)
             for peer in e.verified:
                 line = self.clients.get(peer.client_id)
                 if line is not None and line.task is not None:
-                    self.progress.update(line.task, completed=e.size, total=e.size)
+                    self.progress.update(line.task, completed=whole, total=whole)
         self._stop_progress()
         if self.role == "master" or len(e.verified) + len(e.failed) + len(e.dropped) > 1:
             self.say(f"Session finished: {_size(e.size)} in {e.seconds:.1f} s.")
