@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -115,7 +116,14 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(24, 18, 24, 12)
-        layout.addWidget(self.stack, 1)
+        # A page taller than a small screen (large kiosk type at 1280x800, both disk lists of
+        # "decide later") scrolls, instead of pushing the Back/Next bar off the screen.
+        self.page_area = QScrollArea()
+        self.page_area.setWidget(self.stack)
+        self.page_area.setWidgetResizable(True)
+        self.page_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # pages wrap instead
+        layout.addWidget(self.page_area, 1)
         layout.addWidget(nav)
         self.setCentralWidget(central)
         self.history: list[str] = []
@@ -297,9 +305,25 @@ class MainWindow(QMainWindow):
     def present(self) -> None:
         """Show the window as its mode wants: full screen for a kiosk, as last left otherwise."""
         if self.kiosk:
+            self.cover_screen()
             self.showFullScreen()
         else:
             self.show()
+
+    def cover_screen(self) -> None:
+        """Give the kiosk window its screen's geometry as well as the full-screen state.
+
+        Full screen is a request to a window manager; with none (`xinit img --kiosk`, a bare X
+        server) nobody honours it and the window keeps its own size, clipping the Back/Next bar.
+        The geometry works either way; a screen that changes size (a monitor plugged in) is followed."""
+        screen = self.screen()
+        if screen is None:
+            return
+        self.setMinimumSize(0, 0)
+        self.setGeometry(screen.geometry())
+        if not getattr(self, "_following_screen", False):
+            screen.geometryChanged.connect(lambda _rect: self.cover_screen())
+            self._following_screen = True
 
     def leave_kiosk(self) -> None:
         """The configured exit, the only way out of kiosk mode."""

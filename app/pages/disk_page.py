@@ -74,7 +74,7 @@ class DiskChooser(QGroupBox):
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.itemSelectionChanged.connect(self._disk_picked)
-        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 7)
+        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 5)  # a few disks; more scroll
         layout.addWidget(self.tree)
         self.hint = QLabel(self.tr("Chosen for you: this computer's disk, the only one that is neither "
                                    "mounted nor the running system. Disks that cannot be used say why."))

@@ -192,6 +192,9 @@ class SessionPage(WizardPage):
         for box in (self.clients_spin, self.timeout_spin, self.port_spin, self.rate_spin):
             box.setMaximumWidth(box.fontMetrics().horizontalAdvance("0") * 24)
         self.interface_combo.setMaximumWidth(self.interface_combo.fontMetrics().horizontalAdvance("0") * 70)
+        # A computer with many long interface entries must not make the page wider than a kiosk's screen.
+        self.interface_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.interface_combo.setMinimumContentsLength(24)
 
         self.name_edit.textChanged.connect(self._name_changed)
         self.name_edit.returnPressed.connect(self.submitted)
