@@ -11,12 +11,14 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -171,10 +173,21 @@ class DiskPage(WizardPage):
             self.tr("Write to (this computer as client)"),
             self.tr("A d&isk of this computer (everything on it is replaced)"),
             self.tr("A raw fi&le:"), self.tr("Brows&e…"), saving=True)
+        # Both choosers ("decide later") in a kiosk's large type are taller than a 1280x800
+        # screen: they scroll, so the Back/Next bar stays on it.
+        choosers = QWidget()
+        column = QVBoxLayout(choosers)
+        column.setContentsMargins(0, 0, 0, 0)
         for chooser in (self.source, self.target):
             chooser.changed.connect(self.completeChanged)
-            self.body.addWidget(chooser)
-        self.body.addStretch(1)
+            column.addWidget(chooser)
+        column.addStretch(1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(choosers)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body.addWidget(self.scroller, 1)
 
     def next_text(self) -> str:
         return self.tr("&Start session")
