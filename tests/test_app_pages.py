@@ -153,6 +153,23 @@ def test_with_several_eligible_disks_none_is_preselected(window, qtbot, monkeypa
     assert not window.next_button.isEnabled()
 
 
+def test_when_no_disk_can_be_used_the_disk_choice_is_off_and_the_page_says_why(window, qtbot, monkeypatch):
+    monkeypatch.delenv("IMGCAST_DISKS")
+    inventory = window.disk_page.inventory
+    inventory.disks = [d for d in inventory.disks if d.unusable_reason]  # the system disk and a mounted one
+    page = to_session_page(window, qtbot, "master")
+    qtbot.keyClicks(page.name_edit, "doug")
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    source = window.disk_page.source
+    assert not source.disk_radio.isEnabled() and source.file_radio.isChecked()
+    assert source.hint.isVisibleTo(window) and "No disk of this computer can be used" in source.hint.text()
+    tree = source.tree
+    reasons = [tree.topLevelItem(i).text(4) for i in range(tree.topLevelItemCount())]
+    assert reasons == ["no: mounted at /media/stick", "no: the running system lives on it"]
+    size_text = tree.topLevelItem(0).text(2)
+    assert tree.columnWidth(2) > tree.fontMetrics().horizontalAdvance(size_text) + 8  # room to breathe
+
+
 def test_writing_a_disk_asks_naming_the_disk_and_no_keeps_the_wizard_there(window, qtbot, monkeypatch):
     asked: list[str] = []
     monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: asked.append(text) or False)

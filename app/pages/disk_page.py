@@ -78,8 +78,7 @@ class DiskChooser(QGroupBox):
         self.tree.itemSelectionChanged.connect(self._disk_picked)
         self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 5)  # a few disks; more scroll
         layout.addWidget(self.tree)
-        self.hint = QLabel(self.tr("Chosen for you: this computer's disk, the only one that is neither "
-                                   "mounted nor the running system. Disks that cannot be used say why."))
+        self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setVisible(False)
         layout.addWidget(self.hint)
@@ -106,7 +105,7 @@ class DiskChooser(QGroupBox):
             reason = getattr(disk, "unusable_reason", None)
             item = QTreeWidgetItem([
                 disk.device, getattr(disk, "model", "") or "", human_size(disk.size),
-                partition_summary(disk), reason or self.tr("yes"),
+                partition_summary(disk), self.tr("no: {0}").format(reason) if reason else self.tr("yes"),
             ])
             item.setData(0, DEVICE_ROLE, disk.device)
             if reason:
@@ -115,19 +114,34 @@ class DiskChooser(QGroupBox):
                 item.setToolTip(0, reason)
                 item.setToolTip(4, reason)
             self.tree.addTopLevelItem(item)
+        padding = self.tree.fontMetrics().horizontalAdvance("0") * 2  # columns that do not touch
         for column in range(5):
             self.tree.resizeColumnToContents(column)
+            self.tree.setColumnWidth(column, self.tree.columnWidth(column) + padding)
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
             if preselect is not None and item.data(0, DEVICE_ROLE) == preselect and item.flags():
                 self.tree.setCurrentItem(item)
                 self.disk_radio.setChecked(True)
-        self.hint.setVisible(preselect is not None)
+        usable = [d for d in disks if not getattr(d, "unusable_reason", None)]
+        self.hint.setText(self.hint_text(disks, usable, preselect))
+        self.hint.setVisible(bool(self.hint.text()))
         # No disks to show (or none could be listed): offer the file choice alone.
         self.tree.setVisible(bool(disks))
-        self.disk_radio.setEnabled(bool(disks))
-        if not disks:
+        self.disk_radio.setEnabled(bool(usable))
+        if not usable:
             self.file_radio.setChecked(True)
+
+    def hint_text(self, disks: list[Any], usable: list[Any], preselect: str | None) -> str:
+        """Why the disk choice is made for the operator, or why it cannot be made at all."""
+        if preselect is not None:
+            return self.tr("Chosen for you: this computer's disk, the only one that is neither "
+                           "mounted nor the running system. Disks that cannot be used say why.")
+        if disks and not usable:
+            return self.tr("No disk of this computer can be used: each says why in the list. "
+                           "Choose a file, or start imgcast from a USB stick or the network "
+                           "(the imaging environment) to use this computer's disk.")
+        return ""
 
     def _disk_picked(self) -> None:
         if self.selected_disk() is not None:
