@@ -190,8 +190,8 @@ def test_info_view_renders_a_faked_inventory_copies_and_saves_it(window, qtbot, 
     qtbot.mouseClick(window.start_page.buttons["inventory"], Qt.MouseButton.LeftButton)
     page = window.pages["inventory"]
     top = {page.tree.topLevelItem(i).text(0): page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())}
-    assert set(top) == {"computer", "disks", "interfaces"}
-    disks = [top["disks"].child(i).text(0) for i in range(top["disks"].childCount())]
+    assert set(top) == {"Computer", "Disks", "Interfaces"}
+    disks = [top["Disks"].child(i).text(0) for i in range(top["Disks"].childCount())]
     assert disks == ["/dev/sdb", "/dev/sdc", "/dev/sda"]
     qtbot.mouseClick(page.copy_button, Qt.MouseButton.LeftButton)
     assert json.loads(QApplication.clipboard().text())["computer"]["host_name"] == "bench-07"
@@ -200,6 +200,41 @@ def test_info_view_renders_a_faked_inventory_copies_and_saves_it(window, qtbot, 
     assert json.loads(target.read_text())["interfaces"][1]["address"] == "10.9.8.7"
     qtbot.mouseClick(window.back_button, Qt.MouseButton.LeftButton)
     assert window.current_name() == "start"
+
+
+def test_info_view_words_the_inventory_as_img_info_does(window, qtbot, monkeypatch):
+    from test_app_support import FakeInventoryData
+
+    data = {"system": {"boot_mode": "legacy", "hostname": "vm"}, "cpu": {"frequency_mhz": 2596.2},
+            "disks": [{"device": "/dev/vda", "system": True, "unusable_reason": "holds the running system (/)"},
+                      {"device": "/dev/vdb", "system": False, "unusable_reason": None}]}
+    monkeypatch.setattr(window.inventory, "collect_inventory", lambda: FakeInventoryData(data))
+    qtbot.mouseClick(window.start_page.buttons["inventory"], Qt.MouseButton.LeftButton)
+    tree = window.pages["inventory"].tree
+    rows: dict[str, str] = {}
+
+    def walk(item, path: str) -> None:
+        for i in range(item.childCount()):
+            child = item.child(i)
+            rows[f"{path}/{child.text(0)}"] = child.text(1)
+            walk(child, f"{path}/{child.text(0)}")
+
+    walk(tree.invisibleRootItem(), "")
+    assert rows["/System/Boot mode"] == "legacy BIOS" and rows["/System/Host name"] == "vm"
+    assert rows["/CPU/Frequency"] == "2596 MHz"
+    assert rows["/Disks//dev/vda/Can be a target"] == "no: holds the running system (/)"
+    assert rows["/Disks//dev/vdb/Can be a target"] == "yes"
+    assert rows["/Disks//dev/vda/Holds the running system"] == "yes"
+    assert not any("_" in path or "mhz" in path for path in rows), rows
+
+
+def test_a_disk_whose_image_safe_data_cannot_be_read_says_so_under_the_disk(window, qtbot):
+    qtbot.mouseClick(window.start_page.buttons["zisd"], Qt.MouseButton.LeftButton)
+    page = window.pages["zisd"]
+    page.disk_combo.setCurrentIndex(1)  # /dev/sdc: the fake says it has no room
+    assert page.error_label.isVisibleTo(window)
+    below_disk = page.error_label.mapTo(page, page.error_label.rect().topLeft()).y()
+    assert below_disk < page.height() // 3  # at the top, by the disk, not at the page's foot
 
 
 def test_zisd_view_lists_disks_and_says_when_a_disk_has_none(window, qtbot):
@@ -238,6 +273,7 @@ def test_zisd_form_validates_confirms_naming_the_disk_and_writes(window, qtbot, 
 
 def test_info_views_render_this_computers_real_inventory(qtbot, qloop):  # noqa: F811
     from imgcast.app.inventory_source import EngineInventory
+    from imgcast.app.pages.inventory_page import key_label
 
     win = MainWindow(inventory=EngineInventory())
     qtbot.addWidget(win)
@@ -247,9 +283,9 @@ def test_info_views_render_this_computers_real_inventory(qtbot, qloop):  # noqa:
     assert page.error_label.isHidden(), page.error_label.text()
     expected = win.inventory.collect_inventory().to_json()
     shown = {page.tree.topLevelItem(i).text(0): page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())}
-    assert set(shown) == {key.replace("_", " ") for key in expected}
+    assert set(shown) == {key_label(key) for key in expected}
     # Each multicast interface the engine reports is a branch named by the interface, loopback included.
-    interfaces = shown["multicast interfaces"]
+    interfaces = shown["Interfaces a session can use"]
     names = {interfaces.child(i).text(0) for i in range(interfaces.childCount())}
     assert "lo" in names and names == {i["name"] for i in expected["multicast_interfaces"]}, names
     assert json.loads(page.as_text()) == json.loads(json.dumps(expected, default=str))
