@@ -408,3 +408,17 @@ def test_the_last_session_answers_are_remembered(qtbot, qloop):  # noqa: F811
     assert (again.port_spin.value(), again.rate_check.isChecked(), again.rate_spin.value()) == (9400, True, 40)
     assert again.interface_combo.currentData() == "10.9.8.7"
     assert (again.slow_clients(), again.late_join_check.isChecked()) == ("drop:7.5M", False)
+
+
+def test_a_client_can_neither_tick_nor_edit_the_rate_limit(window, qtbot):
+    page = to_session_page(window, qtbot, "master")
+    qtbot.mouseClick(page.rate_check, Qt.MouseButton.LeftButton)  # ticked as a master, then...
+    assert page.rate_spin.isEnabled()
+    qtbot.mouseClick(window.back_button, Qt.MouseButton.LeftButton)
+    window.pages["role"].radios["client"].setChecked(True)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)  # ...this computer is a client
+    assert not page.rate_check.isEnabled() and not page.rate_spin.isEnabled()
+    qtbot.mouseClick(window.back_button, Qt.MouseButton.LeftButton)
+    window.pages["role"].radios["master"].setChecked(True)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    assert page.rate_check.isChecked() and page.rate_spin.isEnabled()
