@@ -20,6 +20,8 @@ from .signals import emit
 from .theme import icon
 from .units import human_duration, human_rate, human_size
 
+SHORT_ID = 4  # hex digits of a client id that tell two same-named computers apart
+
 
 @dataclass
 class ClientRow:
@@ -34,6 +36,7 @@ class ClientRow:
     pass_no: int = 1  # 0: waits for the next (catch-up) pass
     late: bool = False  # joined while the transfer ran
     caught_up: ev.CaughtUp | None = None  # finished in a catch-up pass
+    position: int | None = None  # disk bytes its copy has got through (a stream built as it is sent)
 
 
 class ClientTableModel(QAbstractTableModel):
@@ -57,6 +60,7 @@ class ClientTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[ClientRow] = []
         self.total: int | None = None
+        self.span: int | None = None  # disk bytes a stream with no size covers (Progress.span)
         self._icons: dict[str, QIcon] = {}
 
     def _icon(self, name: str) -> QIcon:
@@ -70,6 +74,7 @@ class ClientTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = []
         self.total = None
+        self.span = None
         self.endResetModel()
 
     def row_of(self, client_id: str) -> int:
@@ -85,6 +90,8 @@ class ClientTableModel(QAbstractTableModel):
             self.rows.append(ClientRow(peer))
             self.endInsertRows()
             index = len(self.rows) - 1
+            # a newcomer may share its name with a row already shown: names are re-read
+            emit(self.dataChanged, self.index(0, 0), self.index(index, 0))
         return index
 
     def _changed(self, index: int) -> None:
@@ -110,11 +117,17 @@ class ClientTableModel(QAbstractTableModel):
                 row = self.rows[index]
                 row.done, row.lost, row.repaired = event.done, event.lost, event.repaired
                 row.rate, row.pass_no = event.rate, event.pass_no
+                if event.position is not None:
+                    row.position = event.position
                 if row.state in self.ACTIVE:
                     row.state = "catching up" if event.catching_up else "receiving"
                     if not event.catching_up:
                         row.reason = ""
                 self._changed(index)
+        elif isinstance(event, ev.Progress):
+            if event.span and event.span != self.span:
+                self.span = event.span
+                emit(self.dataChanged, self.index(0, 4), self.index(max(0, len(self.rows) - 1), 4))
         elif isinstance(event, ev.ClientCatchingUp):
             index = self._upsert(event.client)
             row = self.rows[index]
@@ -137,6 +150,8 @@ class ClientTableModel(QAbstractTableModel):
             row.rate = 0.0
             if row.verified and self.total:
                 row.done = self.total
+            if row.verified and self.span:
+                row.position = self.span
             self._changed(index)
         elif isinstance(event, ev.SessionFinished):
             reasons = dict(zip((p.client_id for p in event.dropped), event.drop_reasons, strict=False))
@@ -151,6 +166,7 @@ class ClientTableModel(QAbstractTableModel):
                     row.caught_up = caught_up.get(peer.client_id)
                     if row.verified:
                         row.done = event.size
+                        row.position = self.span
                     self._changed(index)
 
     def count(self, state: str) -> int:
@@ -195,6 +211,25 @@ class ClientTableModel(QAbstractTableModel):
             return str(row.pass_no) if row.state == "verified" and row.pass_no else "—"
         return self.tr("waiting") if row.pass_no == 0 else str(row.pass_no)
 
+    def computer_text(self, row: ClientRow) -> str:
+        """The host name; cloned computers often share one (and NAT or one test host an address),
+        so a row whose host and address another row also has adds its short client id."""
+        twins = [r.peer.client_id for r in self.rows
+                 if r.peer.host == row.peer.host and r.peer.address == row.peer.address]
+        if len(twins) < 2:
+            return row.peer.host
+        short = row.peer.client_id[:SHORT_ID]
+        unique = sum(1 for t in twins if t[:SHORT_ID] == short) == 1
+        return f"{row.peer.host} ({short if unique else row.peer.client_id})"
+
+    def progress_text(self, row: ClientRow) -> str:
+        """Percent of the image; of the disk, when the stream has no size until its end."""
+        if self.total:
+            return f"{100 * min(row.done, self.total) / self.total:.0f} %"
+        if self.span and row.position is not None:
+            return f"{100 * min(row.position, self.span) / self.span:.0f} %"
+        return human_size(row.done) if row.done else "—"
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -202,17 +237,15 @@ class ClientTableModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return row.peer.host
+                return self.computer_text(row)
             if column == 1:
                 return row.peer.address
             if column == 2:
-                return human_size(row.peer.target_size) if row.peer.target_size else self.tr("file")
+                return human_size(row.peer.target_size) if row.peer.target_size else self.tr("a file")
             if column == 3:
                 return self.state_text(row)
             if column == 4:
-                if not self.total:
-                    return human_size(row.done) if row.done else "—"
-                return f"{100 * min(row.done, self.total) / self.total:.0f} %"
+                return self.progress_text(row)
             if column == 5:
                 return human_rate(row.rate) if row.rate and row.state in self.ACTIVE else "—"
             if column == 6:

@@ -57,8 +57,9 @@ class SessionController(QObject):
         self._launch(self.runner.run())
 
     def start_demo(self, clients: int, size: int, workdir: str | None = None,
-                   rate: float | None = None) -> None:
-        """A real loopback session with a generated image; the master's events drive the page."""
+                   rate: float | None = None, join_interval: float = 0.0) -> None:
+        """A real loopback session with a generated image; the master's events drive the page.
+        `join_interval`: seconds between the clients' arrivals (0: all at once)."""
         from ..engine.demo import run_demo
 
         self.runner = None
@@ -72,7 +73,8 @@ class SessionController(QObject):
                 emit(self.demo_event, label, event)
 
         async def demo() -> Event:
-            finals = await run_demo(clients, on_event, size=size, workdir=workdir, rate=rate)
+            finals = await run_demo(clients, on_event, size=size, workdir=workdir, rate=rate,
+                                    join_interval=join_interval)
             return finals[0]
 
         self._launch(demo())

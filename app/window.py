@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -43,8 +44,12 @@ from .pages.summary_page import SummaryPage
 from .pages.zisd_page import ZisdPage
 from .session_controller import RunnerFactory, SessionController, engine_runner
 
+# The wizard's demo is for watching: the lobby fills a client a second, then the bars take about
+# ten seconds (the 32 MiB demo disk is about 15 MiB as a stream: zeros cost nothing, text packs).
+# `img demo` and the tests keep their own, faster settings.
 DEMO_SIZE = 32 << 20  # big enough to watch the bars move, small enough for any laptop
-DEMO_RATE = 8_000_000  # bytes/s: loopback would finish in a blink; a trainer wants to show the flow
+DEMO_RATE = 1_500_000  # bytes/s: loopback would finish in a blink; a trainer wants to show the flow
+DEMO_JOIN_SECONDS = 1.0  # between two demo clients' arrivals in the lobby
 KIOSK_EXIT_SHORTCUT = "Ctrl+Alt+Shift+Q"
 WIZARD_FLOW = {"role": "session", "session": "disk"}  # the Next button's routes; disk -> session start
 IMAGING_PAGES = ("make", "restore")  # their Next starts the engine call, shown on the imaging page
@@ -59,6 +64,7 @@ class MainWindow(QMainWindow):
         self.demo_size = DEMO_SIZE
         self.demo_workdir: str | None = None
         self.demo_rate: float | None = float(str(QSettings().value("demo/rate", DEMO_RATE))) or None
+        self.demo_join_seconds = float(str(QSettings().value("demo/join_seconds", DEMO_JOIN_SECONDS)))
         self.settings_class = settings_class  # None: the engine's SessionSettings
         self.choices = SessionChoices()
         self.inventory = inventory or EngineInventory()
@@ -179,8 +185,16 @@ class MainWindow(QMainWindow):
             self.history.append(self.current_name())
         page = self.pages[name]
         page.enter(self.choices)
+        self._size_to(page)
         self.stack.setCurrentWidget(page)
         self._update_navigation()
+
+    def _size_to(self, shown: WizardPage) -> None:
+        """Only the shown page's size counts: a stack is as big as its biggest page otherwise, and
+        a kiosk's 1280x800 screen cannot hold the sum of every page's tallest moments."""
+        for page in self.pages.values():
+            policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
 
     def go_home(self) -> None:
         self.summary_page.kiosk_note.stop()
@@ -246,7 +260,8 @@ class MainWindow(QMainWindow):
         self.choices = SessionChoices(role="master", name="demo", source=self.tr("generated demo image"))
         try:
             self.progress_page.begin(self.choices, self.tr("Demo session on this computer ({0} clients)").format(clients))
-            self.controller.start_demo(clients, self.demo_size, self.demo_workdir, self.demo_rate)
+            self.controller.start_demo(clients, self.demo_size, self.demo_workdir, self.demo_rate,
+                                       self.demo_join_seconds)
         except (ImgcastError, ImportError) as error:
             self.start_page.show_error(self.tr("The demo cannot start: {0}").format(error))
             return
@@ -297,9 +312,25 @@ class MainWindow(QMainWindow):
     def present(self) -> None:
         """Show the window as its mode wants: full screen for a kiosk, as last left otherwise."""
         if self.kiosk:
+            self.cover_screen()
             self.showFullScreen()
         else:
             self.show()
+
+    def cover_screen(self) -> None:
+        """Give the kiosk window its screen's geometry as well as the full-screen state.
+
+        Full screen is a request to a window manager; with none (`xinit img --kiosk`, a bare X
+        server) nobody honours it and the window keeps its own size, clipping the Back/Next bar.
+        The geometry works either way; a screen that changes size (a monitor plugged in) is followed."""
+        screen = self.screen()
+        if screen is None:
+            return
+        self.setMinimumSize(0, 0)
+        self.setGeometry(screen.geometry())
+        if not getattr(self, "_following_screen", False):
+            screen.geometryChanged.connect(lambda _rect: self.cover_screen())
+            self._following_screen = True
 
     def leave_kiosk(self) -> None:
         """The configured exit, the only way out of kiosk mode."""

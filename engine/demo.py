@@ -41,15 +41,25 @@ def write_demo_disk(path: Path, size: int, seed: int = 0) -> None:
             written += n
 
 
+async def _run_after(delay: float, runner: SessionRunner) -> Event:
+    """A client that arrives `delay` seconds into the demo, as people switch computers on."""
+    await asyncio.sleep(delay)
+    return await runner.run()
+
+
 async def run_demo(
     clients: int,
     on_event: Callable[[str, Event], None],
     size: int = 64 << 20,
     workdir: str | None = None,
     rate: float | None = None,
+    join_interval: float = 0.0,
 ) -> list[Event]:
     """Run it; on_event(participant_label, event); returns each participant's final event,
-    master first. The generated files live in `workdir` (a temporary folder by default)."""
+    master first. The generated files live in `workdir` (a temporary folder by default).
+
+    `join_interval` > 0 starts the master first and the clients that many seconds apart, so a
+    trainer can show the lobby filling up; 0 starts them all at once (the quickest demo)."""
     own_dir = None
     if workdir is None:
         own_dir = tempfile.TemporaryDirectory(prefix="imgcast-demo-")
@@ -68,9 +78,13 @@ async def run_demo(
             runners.append(SessionRunner(
                 SessionSettings(role="client", target=str(folder / f"{label}.raw"), host=f"demo-{label}", **common),
                 lambda e, label=label: on_event(label, e)))
-        tasks = [asyncio.create_task(r.run()) for r in runners[1:]]
-        await asyncio.sleep(0)  # clients listen before the master announces
-        tasks.insert(0, asyncio.create_task(runners[0].run()))
+        if join_interval > 0:
+            tasks = [asyncio.create_task(runners[0].run())]
+            tasks += [asyncio.create_task(_run_after(i * join_interval, r)) for i, r in enumerate(runners[1:], 1)]
+        else:
+            tasks = [asyncio.create_task(r.run()) for r in runners[1:]]
+            await asyncio.sleep(0)  # clients listen before the master announces
+            tasks.insert(0, asyncio.create_task(runners[0].run()))
         try:
             return list(await asyncio.gather(*tasks))
         except asyncio.CancelledError:

@@ -153,6 +153,23 @@ def test_with_several_eligible_disks_none_is_preselected(window, qtbot, monkeypa
     assert not window.next_button.isEnabled()
 
 
+def test_when_no_disk_can_be_used_the_disk_choice_is_off_and_the_page_says_why(window, qtbot, monkeypatch):
+    monkeypatch.delenv("IMGCAST_DISKS")
+    inventory = window.disk_page.inventory
+    inventory.disks = [d for d in inventory.disks if d.unusable_reason]  # the system disk and a mounted one
+    page = to_session_page(window, qtbot, "master")
+    qtbot.keyClicks(page.name_edit, "doug")
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    source = window.disk_page.source
+    assert not source.disk_radio.isEnabled() and source.file_radio.isChecked()
+    assert source.hint.isVisibleTo(window) and "No disk of this computer can be used" in source.hint.text()
+    tree = source.tree
+    reasons = [tree.topLevelItem(i).text(4) for i in range(tree.topLevelItemCount())]
+    assert reasons == ["no: mounted at /media/stick", "no: the running system lives on it"]
+    size_text = tree.topLevelItem(0).text(2)
+    assert tree.columnWidth(2) > tree.fontMetrics().horizontalAdvance(size_text) + 8  # room to breathe
+
+
 def test_writing_a_disk_asks_naming_the_disk_and_no_keeps_the_wizard_there(window, qtbot, monkeypatch):
     asked: list[str] = []
     monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: asked.append(text) or False)
@@ -173,8 +190,8 @@ def test_info_view_renders_a_faked_inventory_copies_and_saves_it(window, qtbot, 
     qtbot.mouseClick(window.start_page.buttons["inventory"], Qt.MouseButton.LeftButton)
     page = window.pages["inventory"]
     top = {page.tree.topLevelItem(i).text(0): page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())}
-    assert set(top) == {"computer", "disks", "interfaces"}
-    disks = [top["disks"].child(i).text(0) for i in range(top["disks"].childCount())]
+    assert set(top) == {"Computer", "Disks", "Interfaces"}
+    disks = [top["Disks"].child(i).text(0) for i in range(top["Disks"].childCount())]
     assert disks == ["/dev/sdb", "/dev/sdc", "/dev/sda"]
     qtbot.mouseClick(page.copy_button, Qt.MouseButton.LeftButton)
     assert json.loads(QApplication.clipboard().text())["computer"]["host_name"] == "bench-07"
@@ -183,6 +200,41 @@ def test_info_view_renders_a_faked_inventory_copies_and_saves_it(window, qtbot, 
     assert json.loads(target.read_text())["interfaces"][1]["address"] == "10.9.8.7"
     qtbot.mouseClick(window.back_button, Qt.MouseButton.LeftButton)
     assert window.current_name() == "start"
+
+
+def test_info_view_words_the_inventory_as_img_info_does(window, qtbot, monkeypatch):
+    from test_app_support import FakeInventoryData
+
+    data = {"system": {"boot_mode": "legacy", "hostname": "vm"}, "cpu": {"frequency_mhz": 2596.2},
+            "disks": [{"device": "/dev/vda", "system": True, "unusable_reason": "holds the running system (/)"},
+                      {"device": "/dev/vdb", "system": False, "unusable_reason": None}]}
+    monkeypatch.setattr(window.inventory, "collect_inventory", lambda: FakeInventoryData(data))
+    qtbot.mouseClick(window.start_page.buttons["inventory"], Qt.MouseButton.LeftButton)
+    tree = window.pages["inventory"].tree
+    rows: dict[str, str] = {}
+
+    def walk(item, path: str) -> None:
+        for i in range(item.childCount()):
+            child = item.child(i)
+            rows[f"{path}/{child.text(0)}"] = child.text(1)
+            walk(child, f"{path}/{child.text(0)}")
+
+    walk(tree.invisibleRootItem(), "")
+    assert rows["/System/Boot mode"] == "legacy BIOS" and rows["/System/Host name"] == "vm"
+    assert rows["/CPU/Frequency"] == "2596 MHz"
+    assert rows["/Disks//dev/vda/Can be a target"] == "no: holds the running system (/)"
+    assert rows["/Disks//dev/vdb/Can be a target"] == "yes"
+    assert rows["/Disks//dev/vda/Holds the running system"] == "yes"
+    assert not any("_" in path or "mhz" in path for path in rows), rows
+
+
+def test_a_disk_whose_image_safe_data_cannot_be_read_says_so_under_the_disk(window, qtbot):
+    qtbot.mouseClick(window.start_page.buttons["zisd"], Qt.MouseButton.LeftButton)
+    page = window.pages["zisd"]
+    page.disk_combo.setCurrentIndex(1)  # /dev/sdc: the fake says it has no room
+    assert page.error_label.isVisibleTo(window)
+    below_disk = page.error_label.mapTo(page, page.error_label.rect().topLeft()).y()
+    assert below_disk < page.height() // 3  # at the top, by the disk, not at the page's foot
 
 
 def test_zisd_view_lists_disks_and_says_when_a_disk_has_none(window, qtbot):
@@ -221,6 +273,7 @@ def test_zisd_form_validates_confirms_naming_the_disk_and_writes(window, qtbot, 
 
 def test_info_views_render_this_computers_real_inventory(qtbot, qloop):  # noqa: F811
     from imgcast.app.inventory_source import EngineInventory
+    from imgcast.app.pages.inventory_page import key_label
 
     win = MainWindow(inventory=EngineInventory())
     qtbot.addWidget(win)
@@ -230,9 +283,9 @@ def test_info_views_render_this_computers_real_inventory(qtbot, qloop):  # noqa:
     assert page.error_label.isHidden(), page.error_label.text()
     expected = win.inventory.collect_inventory().to_json()
     shown = {page.tree.topLevelItem(i).text(0): page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())}
-    assert set(shown) == {key.replace("_", " ") for key in expected}
+    assert set(shown) == {key_label(key) for key in expected}
     # Each multicast interface the engine reports is a branch named by the interface, loopback included.
-    interfaces = shown["multicast interfaces"]
+    interfaces = shown["Interfaces a session can use"]
     names = {interfaces.child(i).text(0) for i in range(interfaces.childCount())}
     assert "lo" in names and names == {i["name"] for i in expected["multicast_interfaces"]}, names
     assert json.loads(page.as_text()) == json.loads(json.dumps(expected, default=str))
@@ -355,3 +408,17 @@ def test_the_last_session_answers_are_remembered(qtbot, qloop):  # noqa: F811
     assert (again.port_spin.value(), again.rate_check.isChecked(), again.rate_spin.value()) == (9400, True, 40)
     assert again.interface_combo.currentData() == "10.9.8.7"
     assert (again.slow_clients(), again.late_join_check.isChecked()) == ("drop:7.5M", False)
+
+
+def test_a_client_can_neither_tick_nor_edit_the_rate_limit(window, qtbot):
+    page = to_session_page(window, qtbot, "master")
+    qtbot.mouseClick(page.rate_check, Qt.MouseButton.LeftButton)  # ticked as a master, then...
+    assert page.rate_spin.isEnabled()
+    qtbot.mouseClick(window.back_button, Qt.MouseButton.LeftButton)
+    window.pages["role"].radios["client"].setChecked(True)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)  # ...this computer is a client
+    assert not page.rate_check.isEnabled() and not page.rate_spin.isEnabled()
+    qtbot.mouseClick(window.back_button, Qt.MouseButton.LeftButton)
+    window.pages["role"].radios["master"].setChecked(True)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    assert page.rate_check.isChecked() and page.rate_spin.isEnabled()

@@ -296,7 +296,7 @@ def test_the_table_shows_catching_up_the_pass_and_each_clients_rate(window, qtbo
     runner.emit(ev.PassStarted(2, (peer(2), peer(3)), 230))
     assert row(2)[pass_] == "2" and row(3)[pass_] == "2"
     progress = window.progress_page
-    assert progress.status.text() == "Pass 2: catching up 2 client(s), 230 slices"
+    assert progress.status.text() == "Pass 2: catching up 2 clients, 230 slices"
     log = [progress.log.item(i).text() for i in range(progress.log.count())]
     assert any(f"pc-02 (127.0.0.2) is catching up ({SLOW_REASON})" in line for line in log)
     assert any("pc-03 (127.0.0.3) joined late" in line for line in log)
@@ -346,3 +346,69 @@ def test_a_client_says_why_it_catches_up_once_per_change(window, qtbot, tmp_path
     assert progress.status.text() == "Catching up in pass 2"
     log = [progress.log.item(i).text() for i in range(progress.log.count())]
     assert sum("catching up (too slow for the others)" in line for line in log) == 2
+
+
+def test_a_stream_with_no_size_shows_a_real_bar_percentage_and_eta_from_the_disk_position(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    progress = window.progress_page
+    runner.emit(ev.LobbyOpened("231.1.2.3", 9231, "ab" * 8, None, 64 << 20))
+    runner.emit(ev.ClientJoined(peer(1), 1, 2))
+    runner.emit(ev.TransferStarted((peer(1),), None))
+    runner.emit(ev.Progress(8 << 20, None, 1_000_000, 0, 0, position=16 << 20, span=64 << 20))
+    runner.emit(ev.ClientProgress(peer(1).client_id, 8 << 20, 0, 0, position=16 << 20))
+    assert progress.bar.maximum() > 0 and progress.bar.value() == progress.bar.maximum() // 4
+    assert "25 %" in progress.stats.text() and "64.0 MiB disk" in progress.stats.text()
+    # 48 MiB of disk left at 2 disk bytes per stream byte and 1 MB/s: 0:25
+    assert "ETA 0:25" in progress.stats.text()
+    assert window.clients.data(window.clients.index(0, 4)) == "25 %"
+
+
+def test_a_stream_with_no_size_and_no_position_keeps_the_busy_bar(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    progress = window.progress_page
+    runner.emit(ev.TransferStarted((peer(1),), None))
+    runner.emit(ev.Progress(22 << 20, None, 2_900_000, 0, 0))
+    runner.emit(ev.ClientProgress(peer(1).client_id, 20 << 20, 0, 0))
+    assert progress.bar.maximum() == 0 and "ETA" not in progress.stats.text()
+    assert window.clients.data(window.clients.index(0, 4)) == "20.0 MiB"
+
+
+def test_the_image_line_keeps_what_the_lobby_said_and_the_log_has_no_dangling_words(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    progress = window.progress_page
+    runner.emit(ev.LobbyOpened("231.1.2.3", 9231, "ab" * 8, None, 64 << 20))
+    assert "64.0 MiB" in progress.detail.text()
+    runner.emit(ev.ClientJoined(peer(1), 1, 2))
+    assert "64.0 MiB" in progress.detail.text() and "1 of 2" in progress.detail.text()
+    runner.emit(ev.StartScheduled(30.0))
+    runner.emit(ev.ClientJoined(peer(2), 2, 2))
+    runner.emit(ev.StartScheduled(30.0))  # the engine schedules, then starts at once
+    runner.emit(ev.TransferStarted((peer(1), peer(2)), None))
+    assert "64.0 MiB" in progress.detail.text() and "—" not in progress.detail.text()
+    assert progress.status.text() == "Sending to 2 clients"
+    log = [progress.log.item(i).text() for i in range(progress.log.count())]
+    assert sum("starts by itself" in line for line in log) == 1, log
+    assert log[-1].endswith("transfer started to 2 clients"), log
+    assert not any("client(s)" in line or line.endswith("—") for line in log), log
+
+
+def test_one_client_is_one_client(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    runner.emit(ev.TransferStarted((peer(1),), 8 << 20))
+    assert window.progress_page.status.text() == "Sending to 1 client"
+    assert window.progress_page.log.item(window.progress_page.log.count() - 1).text().endswith(
+        "transfer started to 1 client, 8.0 MiB")
+
+
+def test_two_computers_with_one_name_and_address_are_told_apart_by_their_client_id(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    twin_a = ev.Peer("a17f03c2", "vm", "127.0.0.1", None)
+    twin_b = ev.Peer("5be0aa11", "vm", "127.0.0.1", None)
+    other = ev.Peer("77777777", "lab-3", "127.0.0.1", None)
+    runner.emit(ev.ClientJoined(twin_a, 1, None))
+    assert window.clients.data(window.clients.index(0, 0)) == "vm"  # only when needed
+    runner.emit(ev.ClientJoined(twin_b, 2, None))
+    runner.emit(ev.ClientJoined(other, 3, None))
+    names = [window.clients.data(window.clients.index(i, 0)) for i in range(3)]
+    assert names == ["vm (a17f)", "vm (5be0)", "lab-3"]
+    assert window.clients.data(window.clients.index(0, 2)) == "a file"

@@ -197,3 +197,18 @@ def test_about_box_shows_the_package_version(qtbot, qloop):  # noqa: F811
     win.about_box.accept()
     win.about_button.click()
     assert win.about_box.isVisible()
+
+
+def test_kiosk_covers_the_screen_even_where_nothing_honours_full_screen(qtbot, qloop, monkeypatch):  # noqa: F811
+    """With no window manager (xinit img --kiosk), the full-screen request is ignored: the
+    window must still cover the screen, or the Back/Next bar falls off it."""
+    monkeypatch.setattr(MainWindow, "showFullScreen", MainWindow.show)
+    win = make_window(qtbot, kiosk=True)
+    win.present()
+    qtbot.waitExposed(win)
+    screen = win.screen().geometry()
+    assert win.frameGeometry().size() == screen.size() or win.geometry().size() == screen.size()
+    win.go("session")
+    assert win.next_button.isVisible()
+    bottom_right = win.next_button.mapTo(win, win.next_button.rect().bottomRight())
+    assert win.rect().contains(bottom_right) and win.height() <= screen.height()

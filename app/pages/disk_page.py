@@ -11,12 +11,14 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -74,10 +76,9 @@ class DiskChooser(QGroupBox):
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.itemSelectionChanged.connect(self._disk_picked)
-        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 7)
+        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 5)  # a few disks; more scroll
         layout.addWidget(self.tree)
-        self.hint = QLabel(self.tr("Chosen for you: this computer's disk, the only one that is neither "
-                                   "mounted nor the running system. Disks that cannot be used say why."))
+        self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setVisible(False)
         layout.addWidget(self.hint)
@@ -104,7 +105,7 @@ class DiskChooser(QGroupBox):
             reason = getattr(disk, "unusable_reason", None)
             item = QTreeWidgetItem([
                 disk.device, getattr(disk, "model", "") or "", human_size(disk.size),
-                partition_summary(disk), reason or self.tr("yes"),
+                partition_summary(disk), self.tr("no: {0}").format(reason) if reason else self.tr("yes"),
             ])
             item.setData(0, DEVICE_ROLE, disk.device)
             if reason:
@@ -113,19 +114,34 @@ class DiskChooser(QGroupBox):
                 item.setToolTip(0, reason)
                 item.setToolTip(4, reason)
             self.tree.addTopLevelItem(item)
+        padding = self.tree.fontMetrics().horizontalAdvance("0") * 2  # columns that do not touch
         for column in range(5):
             self.tree.resizeColumnToContents(column)
+            self.tree.setColumnWidth(column, self.tree.columnWidth(column) + padding)
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
             if preselect is not None and item.data(0, DEVICE_ROLE) == preselect and item.flags():
                 self.tree.setCurrentItem(item)
                 self.disk_radio.setChecked(True)
-        self.hint.setVisible(preselect is not None)
+        usable = [d for d in disks if not getattr(d, "unusable_reason", None)]
+        self.hint.setText(self.hint_text(disks, usable, preselect))
+        self.hint.setVisible(bool(self.hint.text()))
         # No disks to show (or none could be listed): offer the file choice alone.
         self.tree.setVisible(bool(disks))
-        self.disk_radio.setEnabled(bool(disks))
-        if not disks:
+        self.disk_radio.setEnabled(bool(usable))
+        if not usable:
             self.file_radio.setChecked(True)
+
+    def hint_text(self, disks: list[Any], usable: list[Any], preselect: str | None) -> str:
+        """Why the disk choice is made for the operator, or why it cannot be made at all."""
+        if preselect is not None:
+            return self.tr("Chosen for you: this computer's disk, the only one that is neither "
+                           "mounted nor the running system. Disks that cannot be used say why.")
+        if disks and not usable:
+            return self.tr("No disk of this computer can be used: each says why in the list. "
+                           "Choose a file, or start imgcast from a USB stick or the network "
+                           "(the imaging environment) to use this computer's disk.")
+        return ""
 
     def _disk_picked(self) -> None:
         if self.selected_disk() is not None:
@@ -171,10 +187,21 @@ class DiskPage(WizardPage):
             self.tr("Write to (this computer as client)"),
             self.tr("A d&isk of this computer (everything on it is replaced)"),
             self.tr("A raw fi&le:"), self.tr("Brows&e…"), saving=True)
+        # Both choosers ("decide later") in a kiosk's large type are taller than a 1280x800
+        # screen: they scroll, so the Back/Next bar stays on it.
+        choosers = QWidget()
+        column = QVBoxLayout(choosers)
+        column.setContentsMargins(0, 0, 0, 0)
         for chooser in (self.source, self.target):
             chooser.changed.connect(self.completeChanged)
-            self.body.addWidget(chooser)
-        self.body.addStretch(1)
+            column.addWidget(chooser)
+        column.addStretch(1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(choosers)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body.addWidget(self.scroller, 1)
 
     def next_text(self) -> str:
         return self.tr("&Start session")

@@ -33,6 +33,11 @@ from .base import WizardPage
 BAR_STEPS = 1000  # QProgressBar is int-based: disks are bigger than 2**31 bytes
 
 
+def count_clients(count: int) -> str:
+    """'1 client', '2 clients': the log is English prose, like the CLI's lines."""
+    return f"{count} client" if count == 1 else f"{count} clients"
+
+
 def describe(event: ev.Event) -> str:
     """One line for the session log, in a helpdesk person's words (fields as --json has them)."""
     def who(peer: ev.Peer) -> str:
@@ -47,8 +52,7 @@ def describe(event: ev.Event) -> str:
         return f"{who(event.client)} is catching up ({event.reason}): it gets the rest in a further pass"
     if isinstance(event, ev.PassStarted):
         names = ", ".join(peer.host for peer in event.clients)
-        count = f"{len(event.clients)} client" + ("" if len(event.clients) == 1 else "s")
-        return f"pass {event.pass_no}: {count} ({names}), {event.slices} slices"
+        return f"pass {event.pass_no}: {count_clients(len(event.clients))} ({names}), {event.slices} slices"
     if isinstance(event, ev.CatchingUp):
         what = "waiting while the others finish" if event.pass_no == 0 else f"in catch-up pass {event.pass_no}"
         return f"catching up ({event.reason}): {what}"
@@ -58,8 +62,9 @@ def describe(event: ev.Event) -> str:
     if isinstance(event, ev.ClientVerified):
         return f"{who(event.client)} verified its copy"
     if isinstance(event, ev.TransferStarted):
-        to = f" to {len(event.clients)} client(s)" if event.clients else ""
-        return f"transfer started{to}, {human_size(event.stream_size)}"
+        to = f" to {count_clients(len(event.clients))}" if event.clients else ""
+        size = f", {human_size(event.stream_size)}" if event.stream_size else ""
+        return f"transfer started{to}{size}"
     if isinstance(event, ev.WaitingForMaster):
         return f"waiting for the master on {event.group}:{event.port}"
     if isinstance(event, ev.Joined):
@@ -87,6 +92,17 @@ def describe(event: ev.Event) -> str:
     return f"{name}: {fields}" if fields else name
 
 
+def disk_seconds_left(event: ev.Progress) -> float | None:
+    """Seconds until the master is through the disk, for a stream with no size yet.
+
+    The rate counts stream bytes, the position disk bytes; zero runs and compression make them
+    differ, so the disk bytes covered per stream byte so far turn the rate into disk bytes/s."""
+    if event.position is None or not event.span or event.rate <= 0 or event.done <= 0 or event.position <= 0:
+        return None
+    disk_rate = event.rate * event.position / event.done
+    return max(0, event.span - event.position) / disk_rate
+
+
 class ProgressPage(WizardPage):
     uses_navigation = False
 
@@ -103,6 +119,8 @@ class ProgressPage(WizardPage):
         self.seen_events: list[ev.Event] = []  # this session's events, for the report and tests
         self.waiting_for_master = False  # undecided and listening: only now can M claim mastership
         self.lobby_open = False  # the master announces the session: only now can it start at once
+        self.lobby_full = False  # the last expected client joined: the master starts at once
+        self.image_text = ""  # what is sent, as the lobby announced it (kept when the transfer starts)
 
         # a lock beside the title of a secured session
         self.lock = QLabel()
@@ -199,6 +217,8 @@ class ProgressPage(WizardPage):
         self.seen_events = []
         self.waiting_for_master = False
         self.lobby_open = False
+        self.lobby_full = False
+        self.image_text = ""
         self.title_label.setText(title)
         self.lock.setVisible(choices.secured)
         self.security.setText(self.tr("Secured: encrypted and authenticated.") if choices.secured else
@@ -260,7 +280,10 @@ class ProgressPage(WizardPage):
         if not isinstance(event, (ev.Progress, ev.ClientProgress)):
             self.seen_events.append(event)
         repeated = isinstance(event, ev.CatchingUp) and event == self.last_catching_up
-        if not isinstance(event, (ev.Progress, ev.ClientProgress)) and not repeated:
+        # The master schedules its lobby timeout even as the last expected client joins, then
+        # starts at once: "starts by itself in 0:30" would be untrue, so it is not shown.
+        moot = isinstance(event, ev.StartScheduled) and self.lobby_full
+        if not isinstance(event, (ev.Progress, ev.ClientProgress)) and not repeated and not moot:
             self.log.addItem(f"{time.strftime('%H:%M:%S')}  {describe(event)}")
             self.log.scrollToBottom()
         if isinstance(event, ev.CatchingUp):
@@ -279,10 +302,12 @@ class ProgressPage(WizardPage):
             self.role = "master"
             self.lobby_open = True
             self.status.setText(self.tr("Waiting for clients on {0}:{1}").format(event.group, event.port))
-            self.detail.setText(self.tr("Image: {0}").format(human_size(event.stream_size or event.disk_size)))
+            self.image_text = self.describe_image(event.stream_size, event.disk_size)
+            self.detail.setText(self.image_text)
         elif isinstance(event, ev.MasterFound):
             self.status.setText(self.tr("Found the master {0} ({1})").format(event.master_host, event.master_address))
-            self.detail.setText(self.tr("Image: {0}").format(human_size(event.stream_size or event.disk_size)))
+            self.image_text = self.describe_image(event.stream_size, event.disk_size)
+            self.detail.setText(self.image_text)
         elif isinstance(event, ev.MasterIgnored):
             self.status.setText(self.tr("Ignoring the master {0} ({1}); waiting for the session's master").format(
                 event.master_host, event.master_address))
@@ -292,11 +317,12 @@ class ProgressPage(WizardPage):
         elif isinstance(event, (ev.ClientJoined, ev.ClientLeft)):
             joined = event.joined if isinstance(event, ev.ClientJoined) else self.clients.count("joined")
             wanted = event.wanted if isinstance(event, ev.ClientJoined) else None
-            self.detail.setText(self.tr("{0} of {1} clients joined").format(joined, wanted) if wanted
-                                else self.tr("{0} clients joined").format(joined))
+            self.lobby_full = bool(wanted) and joined >= (wanted or 0) and self.phase == "lobby"
+            self._show_joined(joined, wanted)
         elif isinstance(event, ev.StartScheduled):
-            self.deadline = time.monotonic() + event.seconds
-            self._update_countdown()
+            if not self.lobby_full:
+                self.deadline = time.monotonic() + event.seconds
+                self._update_countdown()
         elif isinstance(event, ev.CollisionDetected):
             self.show_error(self.tr("Another session ({0}) uses this address; its data is ignored. "
                                     "A different session name avoids this.").format(event.other_address))
@@ -304,14 +330,18 @@ class ProgressPage(WizardPage):
             self.phase = "transfer"
             self.deadline = None
             self.countdown.hide()
-            self.status.setText(self.tr("Sending to {0} clients").format(len(event.clients))
-                                if self.role == "master" else self.tr("Receiving the image"))
-            self.detail.setText(self.tr("Image: {0}").format(human_size(event.stream_size)))
+            self.status.setText(self.sending_text(len(event.clients)) if self.role == "master"
+                                else self.tr("Receiving the image"))
+            if event.stream_size:
+                self.image_text = self.describe_image(event.stream_size, None)
+            self.detail.setText(self.image_text)
         elif isinstance(event, ev.Progress):
             self._show_progress(event)
         elif isinstance(event, ev.PassStarted):
-            self.status.setText(self.tr("Pass {0}: catching up {1} client(s), {2} slices").format(
-                event.pass_no, len(event.clients), event.slices))
+            clients = (self.tr("1 client") if len(event.clients) == 1
+                       else self.tr("{0} clients").format(len(event.clients)))
+            self.status.setText(self.tr("Pass {0}: catching up {1}, {2} slices").format(
+                event.pass_no, clients, event.slices))
         elif isinstance(event, ev.CatchingUp):
             self.status.setText(self.tr("Catching up: waiting while the others finish") if event.pass_no == 0
                                 else self.tr("Catching up in pass {0}").format(event.pass_no))
@@ -321,17 +351,47 @@ class ProgressPage(WizardPage):
             self.status.setText(self.tr("The copy on this computer is verified"))
         self._update_buttons()
 
+    def describe_image(self, stream_size: int | None, disk_size: int | None) -> str:
+        """'Image: 64.0 MiB', or for a stream built as it is sent (no size until its end) the
+        disk it is built from, so the line never turns into a bare dash."""
+        if stream_size:
+            return self.tr("Image: {0}").format(human_size(stream_size))
+        if disk_size:
+            return self.tr("Image of a {0} disk, built as it is sent").format(human_size(disk_size))
+        return ""
+
+    def sending_text(self, count: int) -> str:
+        return self.tr("Sending to 1 client") if count == 1 else self.tr("Sending to {0} clients").format(count)
+
+    def _show_joined(self, joined: int, wanted: int | None) -> None:
+        if wanted:
+            count = self.tr("{0} of {1} clients joined").format(joined, wanted)
+        else:
+            count = self.tr("1 client joined") if joined == 1 else self.tr("{0} clients joined").format(joined)
+        self.detail.setText(" · ".join(t for t in (count, self.image_text) if t))
+
     def _show_progress(self, event: ev.Progress) -> None:
         self.last_progress = event
         self.chart.add(event.rate)
         if event.total:
-            self.bar.setValue(int(BAR_STEPS * min(event.done, event.total) / event.total))
+            fraction: float | None = min(event.done, event.total) / event.total
             remaining = (event.total - event.done) / event.rate if event.rate > 0 else None
-            eta = self.tr("ETA {0}").format(human_duration(remaining))
             amount = self.tr("{0} of {1}").format(human_size(event.done), human_size(event.total))
+        elif event.position is not None and event.span:
+            fraction = min(event.position, event.span) / event.span
+            remaining = disk_seconds_left(event)
+            amount = self.tr("{0} sent, {1} of the {2} disk").format(
+                human_size(event.done), f"{100 * fraction:.0f} %", human_size(event.span))
         else:
-            self.bar.setRange(0, 0)  # unknown size: a busy bar
-            eta, amount = "", human_size(event.done)
+            fraction, remaining = None, None
+            amount = human_size(event.done)
+        if fraction is None:
+            self.bar.setRange(0, 0)  # unknown size and position: a busy bar
+            eta = ""
+        else:
+            self.bar.setRange(0, BAR_STEPS)
+            self.bar.setValue(int(BAR_STEPS * fraction))
+            eta = self.tr("ETA {0}").format(human_duration(remaining))
         parts = [amount, human_rate(event.rate), eta,
                  self.tr("lost {0}, repaired {1}").format(event.lost, event.repairs)]
         self.stats.setText(" · ".join(p for p in parts if p))

@@ -162,7 +162,7 @@ class SessionPage(WizardPage):
         self.rate_spin.setValue(100)
         self.rate_spin.setSuffix(self.tr(" MB/s"))
         self.rate_spin.setEnabled(False)
-        self.rate_check.toggled.connect(self.rate_spin.setEnabled)
+        self.rate_check.toggled.connect(self._rate_changed)
         self.rate_check.setToolTip(self.tr("Keep the session from filling a shared network."))
         rate_row.addWidget(self.rate_check)
         rate_row.addWidget(self.rate_spin)
@@ -192,6 +192,9 @@ class SessionPage(WizardPage):
         for box in (self.clients_spin, self.timeout_spin, self.port_spin, self.rate_spin):
             box.setMaximumWidth(box.fontMetrics().horizontalAdvance("0") * 24)
         self.interface_combo.setMaximumWidth(self.interface_combo.fontMetrics().horizontalAdvance("0") * 70)
+        # A computer with many long interface entries must not make the page wider than a kiosk's screen.
+        self.interface_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.interface_combo.setMinimumContentsLength(24)
 
         self.name_edit.textChanged.connect(self._name_changed)
         self.name_edit.returnPressed.connect(self.submitted)
@@ -351,6 +354,11 @@ class SessionPage(WizardPage):
         index = self.interface_combo.findData(wanted)
         self.interface_combo.setCurrentIndex(max(index, 0))
 
+    def _rate_changed(self) -> None:
+        """The value box follows its box: editable only while the limit is both offered (the
+        master sends, a client has no rate) and ticked."""
+        self.rate_spin.setEnabled(self.rate_check.isEnabled() and self.rate_check.isChecked())
+
     # --- wizard hooks --------------------------------------------------------------------
 
     def enter(self, choices: SessionChoices) -> None:
@@ -361,6 +369,7 @@ class SessionPage(WizardPage):
         # The start rule only matters where this computer may become the master.
         self.start_box.setEnabled(choices.role != "client")
         self.rate_check.setEnabled(choices.role != "client")
+        self._rate_changed()
         for widget in (self.slow_label, self.slow_combo, self.drop_rate_edit, self.drop_rate_unit):
             widget.setEnabled(choices.role != "client")
         self._slow_changed()

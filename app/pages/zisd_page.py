@@ -88,6 +88,10 @@ class ZisdPage(WizardPage):
         row.addWidget(disk_label)
         row.addWidget(self.disk_combo, 1)
         self.body.addLayout(row)
+        # A disk that cannot be read leaves the page empty: its reason goes right under the disk,
+        # where the eye is, not at the foot of a blank page.
+        self.outer.removeWidget(self.error_label)
+        self.body.addWidget(self.error_label)
         self.state_label = QLabel()
         self.state_label.setWordWrap(True)
         self.body.addWidget(self.state_label)
