@@ -12,6 +12,7 @@ from imgcast.engine.events import (
     RoleDecided,
     SessionFailed,
     SessionFinished,
+    StartScheduled,
     TransferStarted,
 )
 from imgcast.engine.protocol.common import ProtocolConfig
@@ -156,6 +157,18 @@ def test_lobby_starts_after_a_fractional_timeout_since_the_last_join():
     net.run(lambda: any(isinstance(e, TransferStarted) for e in master.events))
     assert 2.9 <= net.now - joined_at <= 3.6
     net.run(all_closed(master, *nodes))
+    assert len(finished(master).verified) == 2
+
+
+def test_a_countdown_is_announced_while_the_lobby_waits_and_not_once_it_is_full():
+    net = SimNetwork(seed=8)
+    master = net.add_master("master", image(50_000), wanted=2, lobby_timeout=60.0)
+    first = net.add_client("c0")
+    net.run(lambda: len(master.machine.clients) == 1)
+    assert [e.seconds for e in master.events if isinstance(e, StartScheduled)] == [60.0]
+    second = net.add_client("c1")
+    net.run(all_closed(master, first, second))
+    assert [e.seconds for e in master.events if isinstance(e, StartScheduled)] == [60.0]  # full: it just starts
     assert len(finished(master).verified) == 2
 
 

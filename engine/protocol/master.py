@@ -442,6 +442,8 @@ class Master(MachineBase):
         if self.lobby_timeout is None or not self.clients:
             self._start_deadline = None
             return
+        if self.wanted and len(self.clients) >= self.wanted:
+            return  # the lobby is full: it starts now, so no countdown is announced
         self._start_deadline = now + self.lobby_timeout
         self._emit(StartScheduled(self.lobby_timeout))
 
