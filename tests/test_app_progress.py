@@ -381,8 +381,7 @@ def test_the_image_line_keeps_what_the_lobby_said_and_the_log_has_no_dangling_wo
     runner.emit(ev.ClientJoined(peer(1), 1, 2))
     assert "64.0 MiB" in progress.detail.text() and "1 of 2" in progress.detail.text()
     runner.emit(ev.StartScheduled(30.0))
-    runner.emit(ev.ClientJoined(peer(2), 2, 2))
-    runner.emit(ev.StartScheduled(30.0))  # the engine schedules, then starts at once
+    runner.emit(ev.ClientJoined(peer(2), 2, 2))  # (the master announces no countdown for it)
     runner.emit(ev.TransferStarted((peer(1), peer(2)), None))
     assert "64.0 MiB" in progress.detail.text() and "—" not in progress.detail.text()
     assert progress.status.text() == "Sending to 2 clients"

@@ -119,7 +119,6 @@ class ProgressPage(WizardPage):
         self.seen_events: list[ev.Event] = []  # this session's events, for the report and tests
         self.waiting_for_master = False  # undecided and listening: only now can M claim mastership
         self.lobby_open = False  # the master announces the session: only now can it start at once
-        self.lobby_full = False  # the last expected client joined: the master starts at once
         self.image_text = ""  # what is sent, as the lobby announced it (kept when the transfer starts)
 
         # a lock beside the title of a secured session
@@ -217,7 +216,6 @@ class ProgressPage(WizardPage):
         self.seen_events = []
         self.waiting_for_master = False
         self.lobby_open = False
-        self.lobby_full = False
         self.image_text = ""
         self.title_label.setText(title)
         self.lock.setVisible(choices.secured)
@@ -280,10 +278,7 @@ class ProgressPage(WizardPage):
         if not isinstance(event, (ev.Progress, ev.ClientProgress)):
             self.seen_events.append(event)
         repeated = isinstance(event, ev.CatchingUp) and event == self.last_catching_up
-        # The master schedules its lobby timeout even as the last expected client joins, then
-        # starts at once: "starts by itself in 0:30" would be untrue, so it is not shown.
-        moot = isinstance(event, ev.StartScheduled) and self.lobby_full
-        if not isinstance(event, (ev.Progress, ev.ClientProgress)) and not repeated and not moot:
+        if not isinstance(event, (ev.Progress, ev.ClientProgress)) and not repeated:
             self.log.addItem(f"{time.strftime('%H:%M:%S')}  {describe(event)}")
             self.log.scrollToBottom()
         if isinstance(event, ev.CatchingUp):
@@ -317,12 +312,10 @@ class ProgressPage(WizardPage):
         elif isinstance(event, (ev.ClientJoined, ev.ClientLeft)):
             joined = event.joined if isinstance(event, ev.ClientJoined) else self.clients.count("joined")
             wanted = event.wanted if isinstance(event, ev.ClientJoined) else None
-            self.lobby_full = bool(wanted) and joined >= (wanted or 0) and self.phase == "lobby"
             self._show_joined(joined, wanted)
         elif isinstance(event, ev.StartScheduled):
-            if not self.lobby_full:
-                self.deadline = time.monotonic() + event.seconds
-                self._update_countdown()
+            self.deadline = time.monotonic() + event.seconds
+            self._update_countdown()
         elif isinstance(event, ev.CollisionDetected):
             self.show_error(self.tr("Another session ({0}) uses this address; its data is ignored. "
                                     "A different session name avoids this.").format(event.other_address))
