@@ -167,6 +167,9 @@ class Progress(Event):
     # (None where the stream is not an image of a disk, or before its header is read)
     position: int | None = None
     span: int | None = None
+    # The master in a catch-up pass (2, 3, ...): done and total count that pass's own bytes,
+    # the slices its clients lack, not the stream's
+    pass_no: int = 1
 
 
 @dataclass(frozen=True)

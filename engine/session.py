@@ -207,6 +207,8 @@ class SessionRunner:
                 return event
             if isinstance(event, ClientProgress):
                 return replace(event, position=positions.at(event.done))
+            if event.pass_no > 1:  # a catch-up pass counts its own bytes, not stream offsets
+                return event
             return replace(event, position=positions.at(event.done), span=source.disk_size)  # type: ignore[union-attr]
         sink = self._sink
         while sink is not None and not hasattr(sink, "position"):

@@ -291,3 +291,14 @@ def test_a_verified_copy_fills_its_bar_in_the_units_it_counted():
     master.close()
     (sending,) = lines_with(out.getvalue(), "sending")
     assert "100%" in sending and "8.0/8.0 GiB" in sending, sending
+
+
+def test_the_master_bar_in_a_catch_up_pass_counts_that_pass():
+    display, out = human("master")
+    for event in (ev.TransferStarted((peer(1), peer(2)), None), ev.Progress(64 * MiB, 64 * MiB, 95e6, 0, 0),
+                  ev.PassStarted(2, (peer(2),), 160),
+                  ev.Progress(10 * MiB, 40 * MiB, 2.5e6, 0, 0, pass_no=2)):
+        display.show(event)
+    display.close()
+    (bar,) = lines_with(out.getvalue(), "pass 2 ")
+    assert "25%" in bar and "10.0/40.0 MiB" in bar and "2.5 MB/s" in bar, bar

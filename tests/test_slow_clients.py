@@ -122,6 +122,9 @@ def test_a_late_joiner_gets_the_whole_image_in_the_same_session(policy, at, loss
     assert any(isinstance(e, ev.ClientJoined) and e.late for e in master.events)
     # the whole image at the session's rate, plus the wait for an announce to join by
     assert took <= 1.3 * size / rate / (1 - loss) + master.machine.config.announce_interval, took
+    # its rate is what arrives: the slices it held are not counted again when the gap before them fills
+    rates = [e.rate for e in late.events if isinstance(e, ev.Progress)]
+    assert rates and max(rates) <= 1.5 * rate, max(rates)
 
 
 def test_no_late_join_refuses_with_the_reason():
@@ -179,3 +182,20 @@ def test_a_forged_join_during_the_transfer_neither_holds_the_session_nor_gets_a_
     assert not any(isinstance(e, ev.PassStarted) or (isinstance(e, ev.ClientJoined) and e.late) for e in master.events)
     assert net.now - began < (2 << 20) / 1e6 + 3  # finished at the session's own pace, no 10 s wait
     assert bytes(nodes[0].written) == data
+
+
+def test_a_catch_up_pass_reports_its_own_progress_and_rates_are_what_arrives():
+    """The master's bar in a catch-up pass counts that pass's bytes (it read 100 % at no rate
+    all through one); a client's rate is what its link brings, not gaps filled at once."""
+    net, data, master, nodes = room([10 * MBIT, 100 * MBIT, 100 * MBIT], policy=SlowPolicy())
+    finish_times(net, master, nodes)
+    assert all(bytes(n.written) == data for n in nodes)
+    later = [e for e in master.events if isinstance(e, ev.Progress) and e.pass_no == 2]
+    assert later, "no progress from the catch-up pass"
+    total = later[0].total
+    assert 0 < total <= len(data) and all(e.total == total for e in later)
+    dones = [e.done for e in later]
+    assert dones == sorted(dones) and dones[0] < total / 2 and dones[-1] == total, dones
+    assert any(0 < e.done < total and e.rate > 0.5 * payload_rate(10 * MBIT, net.config) for e in later)
+    slow = [e.rate for e in nodes[0].events if isinstance(e, ev.Progress)]
+    assert slow and max(slow) <= 1.5 * payload_rate(10 * MBIT, net.config), max(slow)

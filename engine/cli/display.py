@@ -200,6 +200,10 @@ class HumanDisplay:
     def _Progress(self, e: ev.Progress) -> None:
         if self.progress is None:
             return
+        if e.pass_no > 1:  # the master in a catch-up pass: that pass's own bytes
+            self.progress.update(self.task, description=f"pass {e.pass_no}", completed=e.done, total=e.total,
+                                 rate=e.rate)
+            return
         if e.total is None and e.span:
             self.span = e.span
         completed, total = self._measure(e.done, e.position)

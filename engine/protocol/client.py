@@ -636,7 +636,7 @@ class Client(MachineBase):
     def _begin_transfer(self, now: float) -> None:
         self.state = State.TRANSFER
         self._started_at = now
-        self._progress_last = (now, 0)
+        self._progress_last = (now, self.received * (self.params.block_size if self.params is not None else 0))
         self._emit(TransferStarted((), self._stream_size))
 
     def _on_block(self, kind: int, number: int, index: int, k: int, data: bytes | memoryview, now: float) -> None:
@@ -949,10 +949,14 @@ class Client(MachineBase):
         return ranges
 
     def _progress(self, now: float) -> Progress:
+        """The rate is what arrives (blocks received), not what became whole: a client catching
+        up holds slices it cannot write yet, and when a later pass fills the gaps before them
+        they are delivered all at once (a late joiner's showed 580 MB/s in a 3 MB/s session)."""
         then, before = self._progress_last
+        arrived = self.received * (self.params.block_size if self.params is not None else 0)
         if now > then:
-            self._rate = 0.7 * self._rate + 0.3 * (self._delivered_bytes - before) / (now - then)
-        self._progress_last = (now, self._delivered_bytes)
+            self._rate = 0.7 * self._rate + 0.3 * max(0, arrived - before) / (now - then)
+        self._progress_last = (now, arrived)
         return Progress(self._delivered_bytes, self._stream_size, self._rate, self.lost, self.repaired)
 
     def _send_naks(self, now: float) -> None:

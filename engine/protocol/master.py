@@ -770,6 +770,7 @@ class Master(MachineBase):
         rates = [r.rate for r in followers if r.rate]
         # at the rate they took lately: what their paths have shown they carry
         self.pacer = self._new_pacer(now, known=0.95 * min(rates) if rates else None)
+        self._progress_last, self._recent_rate = (now, 0), 0.0  # the pass's own progress from here
         self._tokens, self._tokens_at = 0.0, now
         self._window = self.config.window_for(len(followers))
         self._update_watermark()
@@ -780,15 +781,27 @@ class Master(MachineBase):
     def _report_progress(self, now: float) -> None:
         if self.phase is not Phase.TRANSFER:
             return
-        done = min(self._send_slice * self.config.slice_bytes + self._send_index * self.config.block_size, self._fed_bytes)
-        if self._last_sent_pass:
-            done = self._fed_bytes
+        done, total = self._pass_progress()
         then, before = self._progress_last
         if now > then:
-            self._recent_rate = 0.7 * self._recent_rate + 0.3 * (done - before) / (now - then)
+            self._recent_rate = 0.7 * self._recent_rate + 0.3 * max(0, done - before) / (now - then)
         self._progress_last = (now, done)
-        total = self.stream_size
-        self._emit(Progress(done, total, self._recent_rate, self.stats.lost_reported, self.stats.repair_datagrams))
+        self._emit(Progress(done, total, self._recent_rate, self.stats.lost_reported, self.stats.repair_datagrams,
+                            pass_no=self._pass))
+
+    def _pass_progress(self) -> tuple[int, int | None]:
+        """(bytes sent, bytes to send) of the pass under way. Pass 1 sends the stream (its size
+        known once read to its end); a catch-up pass only the slices its clients lack: its own
+        figures, or the whole stream's would read 100 %, at no rate, all through it."""
+        sb, bs = self.config.slice_bytes, self.config.block_size
+        if self._pass == 1:
+            if self._last_sent_pass:
+                return self._fed_bytes, self.stream_size
+            return min(self._send_slice * sb + self._send_index * bs, self._fed_bytes), self.stream_size
+        total = sum(min(end * sb, self._fed_bytes) - first * sb for first, end in self._ranges)
+        if self._pass_sent:
+            return total, total
+        return min(self._position(self._send_slice) * sb + self._send_index * bs, total), total
 
     # --- phases ---------------------------------------------------------------------------
 
