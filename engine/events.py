@@ -295,8 +295,14 @@ class AuthenticationFailed(Event):
     Said once, a moment after the first, so that the count means something."""
 
     count: int
+    senders: tuple[str, ...] = ()  # the addresses they came from (the first few)
 
     @property
     def message(self) -> str:
-        return (f"{self.count} datagram{'s' if self.count != 1 else ''} failed authentication: "
-                "wrong passphrase on another computer, or an attack")
+        """Which side has the wrong passphrase cannot be told from here: the computer that sent
+        them and this one have different passphrases (or it is an attack)."""
+        where = ""
+        if self.senders:
+            where = f" from {', '.join(self.senders[:3])}" + (f" and {len(self.senders) - 3} more" if len(self.senders) > 3 else "")
+        return (f"{self.count} datagram{'s' if self.count != 1 else ''} failed authentication{where}: "
+                "that computer and this one have different passphrases, or it is an attack")

@@ -234,11 +234,13 @@ def test_failures_are_said_once_with_their_count() -> None:
 
     net = SimNetwork(seed=8, config=CONFIG)
     master = net.add_master("m", b"x" * 5000, wrap=secured())
-    net.add_node("rogue", Rogue(SID, now=0.0, rate=200, block_size=CONFIG.block_size))
+    rogue = net.add_node("rogue", Rogue(SID, now=0.0, rate=200, block_size=CONFIG.block_size))
     net.run_for(3.0)
     said = [e for e in master.events if isinstance(e, AuthenticationFailed)]
     assert len(said) == 1 and said[0].count >= 10
-    assert "failed authentication: wrong passphrase on another computer, or an attack" in said[0].message
+    assert said[0].senders == (rogue.address,)  # who sent them: the admin can find that computer
+    assert (f"failed authentication from {rogue.address}: that computer and this one have different "
+            "passphrases, or it is an attack") in said[0].message
 
 
 def test_rogue_forgeries_change_nothing_in_a_secured_session() -> None:

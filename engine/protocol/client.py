@@ -653,8 +653,11 @@ class Client(MachineBase):
         following = self.member_pass == 0
         if not following and number > max(self._frontier, self._delivered) + self._ahead():
             # the master never runs further ahead than its window: every slice between would
-            # need a buffer (a forged block numbered 4 billion must not allocate them all)
-            self._drop("blocks far beyond the master's window (forged, or out of another session)")
+            # need a buffer (a forged block numbered 4 billion must not allocate them all). Most
+            # often, though, the master has left this computer behind and the START saying so
+            # is still in the queue of its full link: the reason says that first.
+            self._drop("blocks far ahead of this computer (it fell behind: they come again in a "
+                       "catch-up pass; or forged, or from another session)")
             return
         buf = self._slices.get(number)
         if buf is None:

@@ -47,6 +47,7 @@ from .lobby import (
 from .seal import LOBBY, NonceExhausted, Opener, Sealer, new_run
 
 REPORT_AFTER = 1.0  # failures are said once, this long after the first
+MAX_FAILED_SENDERS = 8  # addresses kept for that report (a flood from many must not grow it)
 WRONG_PASSPHRASE = "the passphrase does not match the master's (its announcements do not authenticate)"
 NOT_SECURED = ("the master of this session is not secured (it has no passphrase); this computer was "
                "given one and will not join an unsecured session")
@@ -76,6 +77,7 @@ class SecuredMachine:
         self._rng = rng
         self._own: list[Event] = []
         self._first_failure: float | None = None
+        self._failed_from: dict[str, None] = {}  # addresses whose datagrams failed, in order heard
         self._reported = False
         self._unusable_since: float | None = None
         self._unusable_why = ""
@@ -166,7 +168,7 @@ class SecuredMachine:
                 if inner is not None:
                     opened.append(inner)
             elif opener.last != "own":
-                self._unusable(data, opener.last, now)
+                self._unusable(data, opener.last, now, address[0])
         if not opened:
             return
         batch = getattr(self.machine, "receive_datagrams", None)
@@ -266,10 +268,12 @@ class SecuredMachine:
         config = getattr(self.machine, "config", None)  # before the machine's own silence timeout
         return min(STALE_AFTER, config.master_timeout / 2) if config is not None else STALE_AFTER
 
-    def _unusable(self, data: bytes | memoryview, why: str, now: float) -> None:
+    def _unusable(self, data: bytes | memoryview, why: str, now: float, sender: str = "") -> None:
         if why in ("failed", "replayed"):
             if self._first_failure is None:
                 self._first_failure = now
+            if sender and len(self._failed_from) < MAX_FAILED_SENDERS:
+                self._failed_from.setdefault(sender, None)  # who, for the report: the first few
             if why == "failed" and data[18] == _ANNOUNCE:
                 self._unusable_master(now, WRONG_PASSPHRASE)
         elif why == "plain" and data[5] == _ANNOUNCE and not self._heard_master and self._waiting():
@@ -320,7 +324,7 @@ class SecuredMachine:
         if report is not None and now >= report:
             self._reported = True
             counts = self.opener.counts
-            self._own.append(AuthenticationFailed(counts.failed + counts.replayed))
+            self._own.append(AuthenticationFailed(counts.failed + counts.replayed, tuple(self._failed_from)))
         timer = self.machine.get_timer()
         if timer is not None and timer <= now:
             self.machine.handle_timer(now)
