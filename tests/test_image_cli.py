@@ -80,3 +80,26 @@ def test_make_never_overwrites_an_image_without_force(disk: Path, tmp_path: Path
     assert main(["make", str(image), f"from={disk}", "--force", "--json"]) == 0
     assert image.read_bytes()[:7] == b"IMGCAST"
     assert not (tmp_path / "keep.imgcast.partial").exists()
+
+
+def test_declining_a_restore_fails_like_declining_a_session(disk: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person who answers no gave no bad argument: exit 1 (nothing done), as the session
+    client's own-disk question does (engine/disk/own.py), not 2 (usage)."""
+    from imgcast.engine.cli import cmd_restore
+
+    image = tmp_path / "lab.imgcast"
+    assert main(["make", str(image), f"from={disk}", "--json"]) == 0
+    target = tmp_path / "target.raw"
+    target.write_bytes(b"kept" * MIB)
+    monkeypatch.setattr(cmd_restore, "is_block_device", lambda path: True)
+    monkeypatch.setattr(cmd_restore, "check_writable_target", lambda path: None)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    capsys.readouterr()
+    assert main(["restore", str(image), f"to={target}"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "not confirmed; nothing was written" in err and len(err.splitlines()) == 1
+    assert target.read_bytes() == b"kept" * MIB
+
