@@ -103,3 +103,20 @@ def test_declining_a_restore_fails_like_declining_a_session(disk: Path, tmp_path
     assert "not confirmed; nothing was written" in err and len(err.splitlines()) == 1
     assert target.read_bytes() == b"kept" * MIB
 
+
+def test_progress_bars_count_in_binary_units() -> None:
+    """The bar says MiB, as the result line and the session's bars do (not rich's decimal MB)."""
+    from imgcast.engine.cli.cmd_make import EventDisplay
+    from imgcast.engine.events import Progress
+    from rich.progress import DownloadColumn
+
+    display = EventDisplay(False, "putting down")
+    display(Progress(21 * MIB + MIB // 2, 21 * MIB + MIB // 2, 0.0, 0, 0))
+    try:
+        bar = display._bar
+        assert bar is not None
+        column = next(c for c in bar.columns if isinstance(c, DownloadColumn))
+        shown = str(column.render(bar.tasks[0]))
+    finally:
+        display._close()
+    assert shown == "21.5/21.5 MiB", shown

@@ -85,7 +85,7 @@ class EventDisplay:
 
     def _progress(self, event: ProgressEvent) -> None:
         if self._bar is None:
-            self._bar = Progress(TextColumn(self.title), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+            self._bar = Progress(TextColumn(self.title), BarColumn(), DownloadColumn(binary_units=True), TransferSpeedColumn(),
                                  TimeRemainingColumn(), console=self.console, transient=True)
             self._bar.start()
             self._task = self._bar.add_task(self.title, total=event.total)
