@@ -14,6 +14,7 @@ from imgcast.engine.errors import UsageError
 from imgcast.engine.image.local import make_image
 from imgcast.engine.stream import StreamFormat
 from imgcast.engine.stream.open import open_sink
+from loop_devices import attached, needs_loop
 from test_disk_partitions import MIB, make_disk, stale_bytes, write_at
 
 
@@ -33,18 +34,41 @@ def restore_cli(image: Path, target: Path, capsys: pytest.CaptureFixture[str]) -
     return status, err
 
 
-def test_a_target_smaller_than_the_source_disk_is_refused_before_writing(
-        image: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_smaller_than_the_source_disk_grows(image: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A regular file has no size limit: it grows to the source disk's size, here and for a
+    session client, and a client that lets it go before writing cuts it back to its size."""
     target = tmp_path / "small.raw"
+    target.write_bytes(stale_bytes(8 * MIB, 2))
+    capsys.readouterr()
+    assert main(["restore", str(image), f"to={target}"]) == 0, capsys.readouterr().err
+    assert target.stat().st_size == 16 * MIB
+    other = tmp_path / "client.raw"
+    old = stale_bytes(8 * MIB, 3)
+    other.write_bytes(old)
+    open_sink(str(other), stream_format=StreamFormat.RAW, disk_size=16 * MIB, confirmed=True).abort()
+    assert other.read_bytes() == old
+    sink = open_sink(str(other), stream_format=StreamFormat.IMGCAST, disk_size=16 * MIB, confirmed=True)
+    sink.write(image.read_bytes())
+    sink.finish()
+    assert other.stat().st_size == 16 * MIB
+
+
+@needs_loop
+def test_a_disk_smaller_than_the_source_disk_is_refused_before_writing(
+        image: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     old = stale_bytes(8 * MIB, 2)
-    target.write_bytes(old)
-    status, err = restore_cli(image, target, capsys)
-    assert status == 2
-    assert "too small" in err and "8.0 MiB" in err and "16.0 MiB" in err
-    assert target.read_bytes() == old
-    with pytest.raises(UsageError, match="too small"):
-        open_sink(str(target), stream_format=StreamFormat.RAW, disk_size=16 * MIB, confirmed=True)
-    assert target.read_bytes() == old
+    backing = tmp_path / "small.raw"
+    backing.write_bytes(old)
+    with attached(backing, partscan=False) as device:
+        capsys.readouterr()
+        status = main(["restore", str(image), f"to={device}", "--yes"])
+        err = capsys.readouterr().err.strip()
+        assert status == 2
+        assert "too small" in err and "8.0 MiB" in err and "16.0 MiB" in err and len(err.splitlines()) == 1
+        with pytest.raises(UsageError, match="too small"):
+            open_sink(device, stream_format=StreamFormat.RAW, disk_size=16 * MIB, confirmed=True)
+    assert backing.read_bytes() == old
 
 
 def test_a_larger_target_is_fine_and_keeps_its_tail(image: Path, tmp_path: Path,
@@ -54,7 +78,8 @@ def test_a_larger_target_is_fine_and_keeps_its_tail(image: Path, tmp_path: Path,
     target.write_bytes(bytes(16 * MIB) + tail)
     capsys.readouterr()
     assert main(["restore", str(image), f"to={target}"]) == 0
-    assert target.read_bytes()[16 * MIB:] == tail
+    table_end = 33 * 512  # the GPT's backup entries and header, moved to the larger disk's end
+    assert target.read_bytes()[16 * MIB:-table_end] == tail[:-table_end]
 
 
 def test_a_mounted_target_is_refused_naming_the_mount(

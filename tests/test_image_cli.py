@@ -80,3 +80,43 @@ def test_make_never_overwrites_an_image_without_force(disk: Path, tmp_path: Path
     assert main(["make", str(image), f"from={disk}", "--force", "--json"]) == 0
     assert image.read_bytes()[:7] == b"IMGCAST"
     assert not (tmp_path / "keep.imgcast.partial").exists()
+
+
+def test_declining_a_restore_fails_like_declining_a_session(disk: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person who answers no gave no bad argument: exit 1 (nothing done), as the session
+    client's own-disk question does (engine/disk/own.py), not 2 (usage)."""
+    from imgcast.engine.cli import cmd_restore
+
+    image = tmp_path / "lab.imgcast"
+    assert main(["make", str(image), f"from={disk}", "--json"]) == 0
+    target = tmp_path / "target.raw"
+    target.write_bytes(b"kept" * MIB)
+    monkeypatch.setattr(cmd_restore, "is_block_device", lambda path: True)
+    monkeypatch.setattr(cmd_restore, "check_writable_target", lambda path: None)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    capsys.readouterr()
+    assert main(["restore", str(image), f"to={target}"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "not confirmed; nothing was written" in err and len(err.splitlines()) == 1
+    assert target.read_bytes() == b"kept" * MIB
+
+
+def test_progress_bars_count_in_binary_units() -> None:
+    """The bar says MiB, as the result line and the session's bars do (not rich's decimal MB)."""
+    from imgcast.engine.cli.cmd_make import EventDisplay
+    from imgcast.engine.events import Progress
+    from rich.progress import DownloadColumn
+
+    display = EventDisplay(False, "putting down")
+    display(Progress(21 * MIB + MIB // 2, 21 * MIB + MIB // 2, 0.0, 0, 0))
+    try:
+        bar = display._bar
+        assert bar is not None
+        column = next(c for c in bar.columns if isinstance(c, DownloadColumn))
+        shown = str(column.render(bar.tasks[0]))
+    finally:
+        display._close()
+    assert shown == "21.5/21.5 MiB", shown

@@ -80,10 +80,12 @@ class EventDisplay:
             self._close()
             print(f"{event.target}: put down and verified, {_size(event.written)} written, "
                   f"{_size(event.zeroed)} zeroed, {event.seconds:.1f} s, sha256 {event.sha256}")
+            for note in event.notes:
+                self.console.print(f"note: {note}", markup=False, highlight=False)
 
     def _progress(self, event: ProgressEvent) -> None:
         if self._bar is None:
-            self._bar = Progress(TextColumn(self.title), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+            self._bar = Progress(TextColumn(self.title), BarColumn(), DownloadColumn(binary_units=True), TransferSpeedColumn(),
                                  TimeRemainingColumn(), console=self.console, transient=True)
             self._bar.start()
             self._task = self._bar.add_task(self.title, total=event.total)

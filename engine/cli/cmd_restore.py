@@ -11,7 +11,7 @@ import sys
 
 from ..disk.device import is_block_device
 from ..disk.safety import check_writable_target
-from ..errors import UsageError
+from ..errors import ImgcastError, UsageError
 from ..image.local import restore_image
 from .cmd_make import EventDisplay, key_values
 from .passphrase import add_passphrase_option, passphrase_from
@@ -28,15 +28,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def confirm_disk(target: str) -> bool:
-    """Ask at the terminal before a disk is overwritten; without a terminal, refuse (say --yes)."""
+    """Ask at the terminal before a disk is overwritten; without a terminal, refuse (say --yes).
+
+    Without a terminal the command lacks its --yes: a usage error (2). A person answering no is
+    not one: exit 1, nothing written, as the session client's own-disk question (disk/own.py)."""
     if not is_block_device(target):
         return False
     check_writable_target(target)  # a mounted or system disk is refused before anyone is asked
     if not sys.stdin.isatty():
         raise UsageError(f"to={target} is a disk: writing it destroys everything on it; add --yes to confirm")
     answer = input(f"Everything on {target} will be replaced. Type yes to go on: ")
-    if answer.strip().lower() != "yes":
-        raise UsageError(f"to={target}: not confirmed; nothing was written")
+    if answer.strip().lower() != "yes":  # a person saying no gave no bad argument: exit 1, as the
+        raise ImgcastError(f"to={target}: not confirmed; nothing was written")  # session's question
     return True
 
 

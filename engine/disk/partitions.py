@@ -166,16 +166,8 @@ def _read_logical(read_at: ReadAt, disk_size: int, sector: int, ext_start: int, 
 
 
 def _read_gpt(read_at: ReadAt, disk_size: int, sector: int) -> PartitionTable | None:
-    raw = read_at(sector, sector)
-    try:
-        header = GptHeader.parse(raw)
-    except ConstructError:
-        return None
-    if not 92 <= header.header_size <= sector:
-        return None
-    check = bytearray(raw[: header.header_size])
-    check[16:20] = bytes(4)
-    if zlib.crc32(check) != header.header_crc:
+    header = _sound_gpt_header(read_at(sector, sector), sector)
+    if header is None:
         return None
     if header.entry_size < GptEntry.sizeof() or header.entry_count > MAX_GPT_ENTRIES:
         return None
@@ -196,3 +188,84 @@ def _read_gpt(read_at: ReadAt, disk_size: int, sector: int) -> PartitionTable | 
         partitions.append(Partition(index + 1, start, size, type_guid, name))
     disk_guid = str(uuid.UUID(bytes_le=header.disk_guid)).upper()
     return PartitionTable("gpt", disk_guid, sector, tuple(partitions))
+
+
+@dataclass(frozen=True)
+class Write:
+    """Bytes to put at a disk offset: what fitting a table to a larger disk changes."""
+
+    offset: int
+    data: bytes
+
+
+def _sound_gpt_header(raw: bytes, sector: int):
+    """The GPT header in `raw` (one sector) when its signature, size and CRC hold, else None."""
+    try:
+        header = GptHeader.parse(raw)
+    except ConstructError:
+        return None
+    if not 92 <= header.header_size <= sector:
+        return None
+    check = bytearray(raw[: header.header_size])
+    check[16:20] = bytes(4)
+    return header if zlib.crc32(check) == header.header_crc else None
+
+
+def _gpt_header_bytes(raw: bytes, header, **changes: int) -> bytes:
+    """`raw` (a header sector) with `changes` applied and its CRC made good again; bytes past the
+    92 the layout names (reserved, up to header_size, and the sector's padding) are kept."""
+    fields = {key: value for key, value in header.items() if not key.startswith("_")}
+    fields.update(changes, header_crc=0)
+    built = bytearray(raw)
+    built[: GptHeader.sizeof()] = GptHeader.build(fields)
+    built[16:20] = Int32ul.build(zlib.crc32(bytes(built[: header.header_size])))
+    return bytes(built)
+
+
+def gpt_grown_writes(read_at: ReadAt, disk_size: int, new_size: int, sector_size: int = 512) -> list[Write]:
+    """What `sgdisk -e` writes to fit a GPT made for a `disk_size` disk to a `new_size` one: the
+    backup entry array and header moved to the new end, the primary header's alternate and last
+    usable LBA (and CRC) updated, the protective MBR's entry grown to the whole disk.
+
+    Empty when there is nothing to do: no sound GPT (an MBR disk), a disk no larger, or a backup
+    that is not where a `disk_size` disk has it (already moved, or a layout we do not understand:
+    better a disk left as the image made it than a guess). Partitions and their data, and the
+    primary entry array, are never touched, so everything the image put down stays as it was.
+    """
+    if new_size <= disk_size:
+        return []
+    try:
+        mbr = Mbr.parse(read_at(0, 512))
+    except ConstructError:
+        return []
+    if not any(entry.type == MBR_PROTECTIVE for entry in mbr.entries):
+        return []
+    for sector in dict.fromkeys((sector_size, 512, 4096)):
+        raw = read_at(sector, sector)
+        header = _sound_gpt_header(raw, sector) if len(raw) == sector else None
+        if header is not None:
+            break
+    else:
+        return []
+    old_last, new_last = disk_size // sector - 1, new_size // sector - 1
+    if header.current_lba != 1 or header.backup_lba != old_last or new_last <= old_last:
+        return []
+    if header.entry_size < GptEntry.sizeof() or header.entry_count > MAX_GPT_ENTRIES:
+        return []
+    entries = read_at(header.entries_lba * sector, header.entry_count * header.entry_size)
+    if zlib.crc32(entries) != header.entries_crc:
+        return []
+    entry_sectors = -(-len(entries) // sector)
+    backup_entries_lba = new_last - entry_sectors
+    primary = _gpt_header_bytes(raw, header, backup_lba=new_last, last_usable_lba=backup_entries_lba - 1)
+    backup = _gpt_header_bytes(raw, header, current_lba=new_last, backup_lba=1,
+                               last_usable_lba=backup_entries_lba - 1, entries_lba=backup_entries_lba)
+    writes = [Write(backup_entries_lba * sector, entries.ljust(entry_sectors * sector, b"\0")),
+              Write(new_last * sector, backup),
+              Write(sector, primary)]
+    protective = [i for i, e in enumerate(mbr.entries)
+                  if e.type == MBR_PROTECTIVE and e.lba_first == 1 and e.sectors == min(old_last, 0xFFFFFFFF)]
+    if protective:
+        mbr.entries[protective[0]].sectors = min(new_last, 0xFFFFFFFF)
+        writes.append(Write(0, Mbr.build(mbr)))
+    return writes

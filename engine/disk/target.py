@@ -2,7 +2,8 @@
 
 Order matters: safety (mounted? system disk? confirmed?) and size are checked before the target
 is opened for writing, so a refusal never leaves a trace. An existing raw file stands for a disk
-of its size; a missing (or empty) one is created sparse at the source disk's size.
+of its size, and grows when the source disk is larger (only a disk's size is a hard limit); a
+missing (or empty) one is created sparse at the source disk's size.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import stat
 from pathlib import Path
 
 from ..errors import ImgcastError, UsageError
+from ..safe_area import overlaps_safe_area
 from .device import block_device_size, block_sector_size, permission_hint
 from .kernel_table import tell_kernel
+from .partitions import gpt_grown_writes
 from .safety import check_writable_target
 
 FALLOC_FL_KEEP_SIZE = 0x01
@@ -87,6 +90,9 @@ class DiskWriter:
         self.role = role
         self.fresh = False
         self.written = False
+        self.disk_size = disk_size  # the disk the stream puts down (the image's source disk)
+        self.notes: list[str] = []  # what the operator should know about a put-down that went well
+        self._size_found: int | None = None  # an existing file's size before it grew
         st = _target_kind(self.path, role)
         self.is_block_device = st is not None and stat.S_ISBLK(st.st_mode)
         if st is not None:
@@ -134,10 +140,18 @@ class DiskWriter:
         self.description = f"{self.path} ({size_text(self.capacity or disk_size)})"
 
     def require_size(self, disk_size: int) -> None:
-        """Refuse (before writing anything) a target smaller than the disk the stream puts down;
-        a file imgcast created itself simply grows."""
-        if self.fresh and self.capacity is not None and self.capacity < disk_size:
-            os.ftruncate(self.fd, disk_size)
+        """Refuse (before writing anything) a disk smaller than the disk the stream puts down.
+        A regular file grows to that size instead: a file has no hard limit, and refusing it
+        would only send the operator to delete it first. A disk's size is a hard limit."""
+        self.disk_size = disk_size
+        if not self.is_block_device and self.capacity is not None and self.capacity < disk_size:
+            try:
+                os.ftruncate(self.fd, disk_size)
+            except OSError as error:
+                raise ImgcastError(f"{self.role}={self.path}: cannot grow the file to {size_text(disk_size)}: "
+                                   f"{error.strerror}") from None
+            if not self.fresh and self._size_found is None:
+                self._size_found = self.capacity
             self.capacity = disk_size
         if self.capacity is not None and self.capacity < disk_size:
             raise UsageError(
@@ -174,13 +188,48 @@ class DiskWriter:
     def flush(self) -> None:
         """Everything written reaches the disk; a disk's kernel then reads its new partition
         table, so /dev/sdb1 (or /dev/loop0p1) is the new file system at once, not the old one
-        until a reboot."""
+        until a reboot.
+
+        Called once the whole stream is written (and, for an image, its SHA-256 checked): on a
+        target larger than the image's disk a GPT is first fitted to the target's size (see
+        fit_table_to_disk). The digest covers the stream as received, so it says the same."""
+        self.fit_table_to_disk()
         try:
             os.fsync(self.fd)
         except OSError as error:
             raise ImgcastError(f"{self.path}: could not flush the target: {error.strerror}") from None
-        if self.is_block_device:
-            self.reread_partitions()
+        if self.is_block_device and not self.reread_partitions():
+            self.notes.append(f"the kernel did not re-read the partition table of {self.path} (a loop device "
+                              f"attached without -P, or a partition in use): run 'partx -u {self.path}', "
+                              "or re-attach it with -P, or reboot, to see the new partitions")
+
+    def fit_table_to_disk(self) -> None:
+        """On a target larger than the image's disk, do what `sgdisk -e` does: move the backup GPT
+        to the target's end and update the primary header and the protective MBR, so the put-down
+        is a valid disk of its own size whose extra space can be partitioned. MBR disks need
+        nothing. Only the table's own sectors are written (LBA 0, LBA 1, the target's last
+        sectors): never a partition, never the image-safe area (a zisd record lives at 1 MiB,
+        past the primary entries, and a disk large enough to grow ends far beyond it)."""
+        if self.capacity is None or self.capacity <= self.disk_size:
+            return
+        try:
+            reader = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError as error:
+            self.notes.append(f"the partition table was not fitted to {self.path}'s size: {error.strerror}")
+            return
+        try:
+            sector = block_sector_size(reader) if self.is_block_device else 512
+            writes = gpt_grown_writes(lambda offset, n: os.pread(reader, n, offset), self.disk_size,
+                                      self.capacity, sector)
+        finally:
+            os.close(reader)
+        if any(overlaps_safe_area(w.offset, w.offset + len(w.data)) for w in writes):
+            return  # a disk so small its end is the safe area: leave the table as the image made it
+        for write in writes:
+            self.write_at(write.offset, write.data)
+        if writes:
+            self.notes.append(f"the GPT was fitted to {self.path}'s size: the last "
+                              f"{size_text(self.capacity - self.disk_size)} are free for partitions")
 
     def reread_partitions(self) -> bool:
         """The kernel's partitions of this disk follow the table just written (see kernel_table)."""
@@ -188,11 +237,13 @@ class DiskWriter:
 
     def abandon(self) -> None:
         """Close after a put-down that did not finish. A file this writer created (or found
-        empty) and never wrote is emptied again: the next attempt, perhaps for another master's
-        disk size, finds it as the operator left it."""
-        if self.fresh and not self.written and getattr(self, "fd", -1) >= 0:
-            with contextlib.suppress(OSError):
-                os.ftruncate(self.fd, 0)
+        empty) and never wrote is emptied again, one it grew is cut back to its size: the next
+        attempt, perhaps for another master's disk size, finds it as the operator left it."""
+        if not self.written and getattr(self, "fd", -1) >= 0:
+            size = 0 if self.fresh else self._size_found
+            if size is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self.fd, size)
         self.close()
 
     def close(self) -> None:

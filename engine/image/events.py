@@ -44,3 +44,4 @@ class ImageRestored(Event):
     zeroed: int  # disk bytes made zero (zero chunks)
     sha256: str
     seconds: float
+    notes: tuple[str, ...] = ()  # what the operator should know: a table fitted, a kernel not told

@@ -26,6 +26,7 @@ class ImageSink:
         self.target = DiskWriter(path, disk_size=disk_size, confirmed=confirmed, role=role)
         self.capacity = self.target.capacity
         self.description = self.target.description
+        self.notes = self.target.notes  # said after a good finish(): a table fitted, a kernel not told
         self.header: ImageHeader | None = None
         self.trailer: TrailerInfo | None = None
         self.written = 0  # disk bytes written from data chunks
@@ -88,7 +89,12 @@ class ImageSink:
         return pieces
 
     def finish(self) -> None:
-        """Flush the target and check the stream ended with a trailer whose SHA-256 matched."""
+        """Check the stream ended with a trailer whose SHA-256 matched, then flush the target.
+
+        The SHA-256 is of the image as received and is checked before the target's flush, which
+        on a larger disk also fits a GPT to the disk's size (DiskWriter.fit_table_to_disk): the
+        digest still says the image was put down whole, and the fitting only writes table sectors
+        outside every partition."""
         try:
             if self._failed is not None:
                 raise self._failed
