@@ -238,6 +238,7 @@ class TargetVerified(Event):
 
     sha256: str
     size: int
+    notes: tuple[str, ...] = ()  # what the operator should know: a GPT fitted to a larger disk, a kernel not told
 
 
 # --- end ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .events import (
     Progress,
     SessionFailed,
     SessionFinished,
+    TargetVerified,
     WaitingForMaster,
 )
 from .naming import DEFAULT_PORT, DEFAULT_TTL, session_address
@@ -195,7 +196,17 @@ class SessionRunner:
             self._close_target()  # opened for that master's image: the next master's may differ
         if isinstance(event, Progress | ClientProgress) and event.position is None:
             event = self._with_position(event)
+        if isinstance(event, TargetVerified) and not event.notes:
+            event = replace(event, notes=tuple(getattr(self._image_sink(), "notes", ())))
         self._on_event(event)
+
+    def _image_sink(self) -> Any:
+        """The sink that parses the image and writes the disk, inside its wrappers (kept
+        image-safe data, a sealed image), or None."""
+        sink = self._sink
+        while sink is not None and not hasattr(sink, "position"):
+            sink = getattr(sink, "inner", None)
+        return sink
 
     def _with_position(self, event: Progress | ClientProgress) -> Progress | ClientProgress:
         """Progress through the disk, where the stream is an image built from a disk as it is
@@ -210,9 +221,7 @@ class SessionRunner:
             if event.pass_no > 1:  # a catch-up pass counts its own bytes, not stream offsets
                 return event
             return replace(event, position=positions.at(event.done), span=source.disk_size)  # type: ignore[union-attr]
-        sink = self._sink
-        while sink is not None and not hasattr(sink, "position"):
-            sink = getattr(sink, "inner", None)  # (kept image-safe data, a sealed image: wrappers)
+        sink = self._image_sink()
         params = getattr(self.machine, "params", None)
         built_as_sent = params is not None and params.stream_size is None  # (its END tells the size at last)
         if isinstance(event, Progress) and built_as_sent and sink is not None:

@@ -108,3 +108,19 @@ def test_a_loop_disk_without_partition_scan_gets_a_note_and_a_fitted_table(tmp_p
     assert any("partx -u " + device in note for note in restored.notes), restored.notes
     assert any("fitted" in note for note in restored.notes), restored.notes
     assert last_lba(backing) == 72 * MIB // 512 - 34
+
+
+def test_a_session_client_says_the_gpt_was_fitted(tmp_path: Path) -> None:
+    """Over a real loopback session the client's verdict carries the note (JSON and terminal)."""
+    import random
+
+    from loopback_cli import run_session
+
+    disk = gpt_disk(tmp_path)  # sent as an image built as it is read
+    target = grown_target(tmp_path / "client.raw", 64 * MIB)
+    results = run_session(f"imgcast-test-{os.getpid()}-{random.randrange(1 << 30)}", disk, [target])
+    assert all(status == 0 for status, _, _ in results), results
+    verdicts = [json.loads(line) for _, out, _ in results[1:] for line in out.splitlines()
+                if '"target_verified"' in line]
+    assert len(verdicts) == 1 and any("fitted" in note for note in verdicts[0]["notes"]), verdicts
+    assert verify(target) == ""

@@ -294,6 +294,8 @@ class HumanDisplay:
             self.progress.update(self.task, completed=whole, total=whole)
         self._stop_progress()
         self.say(f"[green]Copy verified: {_size(e.size)}, SHA-256 {e.sha256[:16]}…[/]")
+        for note in e.notes:
+            self.say(f"[yellow]note: {escape(note)}[/]")
 
     # --- end ------------------------------------------------------------------------------
 
