@@ -411,3 +411,43 @@ def test_two_computers_with_one_name_and_address_are_told_apart_by_their_client_
     names = [window.clients.data(window.clients.index(i, 0)) for i in range(3)]
     assert names == ["vm (a17f)", "vm (5be0)", "lab-3"]
     assert window.clients.data(window.clients.index(0, 2)) == "a file"
+
+
+def newest_log_line_shown(log) -> bool:
+    last = log.item(log.count() - 1)
+    return log.viewport().rect().contains(log.visualItemRect(last))
+
+
+def test_the_log_follows_its_newest_line_when_the_chart_takes_its_room_and_for_demo_participants(window, qtbot,
+                                                                                                  tmp_path):
+    """In the lobby the log has room for everything; the bar, stats and chart that appear with
+    the transfer take some of it, after the line that said so was added."""
+    runner = start(window, qtbot, tmp_path, "master")
+    progress = window.progress_page
+    runner.emit(ev.LobbyOpened("231.1.2.3", 9231, "ab" * 8, 8 << 20, 8 << 20))
+    for n in range(1, 4):
+        window.controller.demo_event.emit(f"client-{n}", ev.MasterFound("demo-master", "127.0.0.1", 8 << 20, 8 << 20))
+        runner.emit(ev.ClientJoined(peer(n), n, 3))
+    qtbot.wait(50)
+    runner.emit(ev.TransferStarted((peer(1), peer(2), peer(3)), 8 << 20))
+    qtbot.waitUntil(lambda: newest_log_line_shown(progress.log), timeout=WAIT_MS)
+    for n in range(1, 4):
+        window.controller.demo_event.emit(f"client-{n}", ev.TargetVerified("ab" * 32, 8 << 20))
+    qtbot.waitUntil(lambda: newest_log_line_shown(progress.log), timeout=WAIT_MS)
+    assert progress.log.item(progress.log.count() - 1).text().endswith("client-3: the copy here is verified, "
+                                                                      "SHA-256 " + "ab" * 32)
+
+
+def test_the_log_stays_where_the_operator_scrolled_up_to_read(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    log = window.progress_page.log
+    for n in range(1, 31):
+        runner.emit(ev.ClientJoined(peer(n), n, 30))
+    qtbot.waitUntil(lambda: log.verticalScrollBar().maximum() > 0 and newest_log_line_shown(log), timeout=WAIT_MS)
+    log.verticalScrollBar().setValue(0)
+    runner.emit(ev.ClientLeft(peer(1), "switched off"))
+    qtbot.wait(50)
+    assert log.verticalScrollBar().value() == 0 and not newest_log_line_shown(log)
+    log.verticalScrollBar().setValue(log.verticalScrollBar().maximum())  # back down: it follows again
+    runner.emit(ev.ClientLeft(peer(2), "switched off"))
+    qtbot.waitUntil(lambda: newest_log_line_shown(log), timeout=WAIT_MS)

@@ -172,6 +172,10 @@ class ProgressPage(WizardPage):
         split.addWidget(self.chart)
         self.log = QListWidget()
         self.log.setToolTip(self.tr("Everything that happened in this session"))
+        self.log_follows = True  # the newest line stays in view until the operator scrolls up
+        log_bar = self.log.verticalScrollBar()
+        log_bar.rangeChanged.connect(self._keep_newest_line_in_view)
+        log_bar.valueChanged.connect(self._note_where_the_operator_reads)
         split.addWidget(self.log)
         split.setSizes([240, 140, 90])
         self.body.addWidget(split, 1)
@@ -224,6 +228,7 @@ class ProgressPage(WizardPage):
         self.clients.clear()
         self.chart.reset()
         self.log.clear()
+        self.log_follows = True
         self.bar.setValue(0)
         self.stats.setText("")
         self.show_error("")
@@ -274,13 +279,21 @@ class ProgressPage(WizardPage):
         if isinstance(event, (ev.TargetVerified, ev.SessionFailed, ev.MasterFound)):
             self.log.addItem(f"{time.strftime('%H:%M:%S')}  {label}: {describe(event)}")
 
+    def _keep_newest_line_in_view(self, _minimum: int, maximum: int) -> None:
+        """Follow the range, not each addItem: the list lays its items out later, and the bar,
+        stats and chart that appear with the transfer shrink it after the line that said so."""
+        if self.log_follows:
+            self.log.verticalScrollBar().setValue(maximum)
+
+    def _note_where_the_operator_reads(self, value: int) -> None:
+        self.log_follows = value >= self.log.verticalScrollBar().maximum()
+
     def on_event(self, event: ev.Event) -> None:
         if not isinstance(event, (ev.Progress, ev.ClientProgress)):
             self.seen_events.append(event)
         repeated = isinstance(event, ev.CatchingUp) and event == self.last_catching_up
         if not isinstance(event, (ev.Progress, ev.ClientProgress)) and not repeated:
             self.log.addItem(f"{time.strftime('%H:%M:%S')}  {describe(event)}")
-            self.log.scrollToBottom()
         if isinstance(event, ev.CatchingUp):
             self.last_catching_up = event  # a waiting client repeats it: the log says it once per change
         self.clients.apply(event)
