@@ -451,3 +451,15 @@ def test_the_log_stays_where_the_operator_scrolled_up_to_read(window, qtbot, tmp
     log.verticalScrollBar().setValue(log.verticalScrollBar().maximum())  # back down: it follows again
     runner.emit(ev.ClientLeft(peer(2), "switched off"))
     qtbot.waitUntil(lambda: newest_log_line_shown(log), timeout=WAIT_MS)
+
+
+def test_a_stream_whose_size_becomes_known_at_its_end_keeps_the_disk_position_in_the_same_words(window, qtbot,
+                                                                                                 tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    progress = window.progress_page
+    runner.emit(ev.TransferStarted((peer(1),), None))
+    runner.emit(ev.Progress(8 << 20, None, 1_000_000, 0, 0, position=21 << 20, span=32 << 20))
+    assert "8.0 MiB sent, 66 % of the 32.0 MiB disk" in progress.stats.text()
+    runner.emit(ev.Progress(14 << 20, 15 << 20, 1_000_000, 0, 0, position=31 << 20, span=32 << 20))
+    assert "14.0 MiB sent, 97 % of the 32.0 MiB disk" in progress.stats.text(), progress.stats.text()
+    assert progress.bar.value() == int(1000 * 31 / 32)

@@ -379,15 +379,17 @@ class ProgressPage(WizardPage):
     def _show_progress(self, event: ev.Progress) -> None:
         self.last_progress = event
         self.chart.add(event.rate)
-        if event.total:
-            fraction: float | None = min(event.done, event.total) / event.total
-            remaining = (event.total - event.done) / event.rate if event.rate > 0 else None
-            amount = self.tr("{0} of {1}").format(human_size(event.done), human_size(event.total))
-        elif event.position is not None and event.span:
-            fraction = min(event.position, event.span) / event.span
+        # The disk position first: a stream built as it is sent learns its total at its end, and
+        # the line and the bar must not switch units (and jump) in the last seconds.
+        if event.position is not None and event.span:
+            fraction: float | None = min(event.position, event.span) / event.span
             remaining = disk_seconds_left(event)
             amount = self.tr("{0} sent, {1} of the {2} disk").format(
                 human_size(event.done), f"{100 * fraction:.0f} %", human_size(event.span))
+        elif event.total:
+            fraction = min(event.done, event.total) / event.total
+            remaining = (event.total - event.done) / event.rate if event.rate > 0 else None
+            amount = self.tr("{0} of {1}").format(human_size(event.done), human_size(event.total))
         else:
             fraction, remaining = None, None
             amount = human_size(event.done)
