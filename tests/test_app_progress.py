@@ -463,3 +463,51 @@ def test_a_stream_whose_size_becomes_known_at_its_end_keeps_the_disk_position_in
     runner.emit(ev.Progress(14 << 20, 15 << 20, 1_000_000, 0, 0, position=31 << 20, span=32 << 20))
     assert "14.0 MiB sent, 97 % of the 32.0 MiB disk" in progress.stats.text(), progress.stats.text()
     assert progress.bar.value() == int(1000 * 31 / 32)
+
+
+def test_the_report_names_the_session_the_engine_announced_and_times_every_event(window, qtbot, tmp_path):
+    """An audit record: the group the session really ran on (the demo's is not the one its
+    choices name), each event with when the wizard got it, the session's start and end, the
+    computer and the imgcast version."""
+    import datetime
+    import socket
+
+    from imgcast.engine import imgcast_version
+
+    runner = start(window, qtbot, tmp_path, "master")
+    runner.emit(ev.LobbyOpened("231.7.7.7", 9231, "ab" * 8, 8 << 20, 8 << 20))
+    runner.emit(ev.ClientJoined(peer(1), 1, 1))
+    runner.emit(ev.TransferStarted((peer(1),), 8 << 20))
+    runner.emit(ev.ClientVerified(peer(1)))
+    runner.finish(ev.SessionFinished((peer(1),), (), (), "cd" * 32, 8 << 20, 4.0))
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=WAIT_MS)
+    report = window.summary_page.report()
+    assert report["group"] == "231.7.7.7" and report["session_id"] == "ab" * 8 and report["port"] == 9231
+    assert report["session"] is None  # "doug" is on another group: the wizard was not told this one's name
+    assert report["host"] == socket.gethostname() and report["imgcast_version"] == imgcast_version()
+    assert report["role"] == "master" and report["result"]["event"] == "session_finished"
+
+    def when(text: str) -> datetime.datetime:
+        moment = datetime.datetime.fromisoformat(text)
+        assert moment.tzinfo is not None, text
+        return moment
+
+    times = [when(e["time"]) for e in report["events"]]
+    assert [e["event"] for e in report["events"]] == ["lobby_opened", "client_joined", "transfer_started",
+                                                       "client_verified"]
+    assert when(report["started"]) <= times[0] and times == sorted(times) and times[-1] <= when(report["ended"])
+    json.dumps(report)
+
+
+def test_the_report_keeps_the_chosen_name_when_it_is_the_announced_groups_and_a_client_takes_its_group(
+        window, qtbot, tmp_path):
+    from imgcast.engine.naming import session_address
+
+    runner = start(window, qtbot, tmp_path, "client")
+    runner.emit(ev.WaitingForMaster(session_address("doug").group, 9231))
+    runner.emit(ev.MasterFound("lab-master", "10.0.0.1", 8 << 20, 8 << 20))
+    runner.finish(ev.SessionFinished((), (), (), "cd" * 32, 8 << 20, 4.0))
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=WAIT_MS)
+    report = window.summary_page.report()
+    assert report["session"] == "doug" and report["group"] == session_address("doug").group
+    assert report["master"] == {"host": "lab-master", "address": "10.0.0.1"}

@@ -5,6 +5,7 @@ Cancel works throughout; the end of the session hands over to the summary page.
 
 from __future__ import annotations
 
+import datetime
 import time
 
 from PySide6.QtCore import Qt, QTimer
@@ -92,6 +93,12 @@ def describe(event: ev.Event) -> str:
     return f"{name}: {fields}" if fields else name
 
 
+def now() -> datetime.datetime:
+    """A clock reading for the report: events carry durations only, so the wizard notes when
+    each arrived (UTC, as the report's other times)."""
+    return datetime.datetime.now(datetime.UTC)
+
+
 def disk_seconds_left(event: ev.Progress) -> float | None:
     """Seconds until the master is through the disk, for a stream with no size yet.
 
@@ -117,6 +124,9 @@ class ProgressPage(WizardPage):
         self.last_progress: ev.Progress | None = None
         self.last_catching_up: ev.CatchingUp | None = None
         self.seen_events: list[ev.Event] = []  # this session's events, for the report and tests
+        self.received: list[datetime.datetime] = []  # when each of seen_events arrived here
+        self.started: datetime.datetime | None = None  # when this computer started the session
+        self.ended: datetime.datetime | None = None
         self.waiting_for_master = False  # undecided and listening: only now can M claim mastership
         self.lobby_open = False  # the master announces the session: only now can it start at once
         self.image_text = ""  # what is sent, as the lobby announced it (kept when the transfer starts)
@@ -218,6 +228,8 @@ class ProgressPage(WizardPage):
         self.last_progress = None
         self.last_catching_up = None
         self.seen_events = []
+        self.received = []
+        self.started, self.ended = now(), None
         self.waiting_for_master = False
         self.lobby_open = False
         self.image_text = ""
@@ -291,6 +303,7 @@ class ProgressPage(WizardPage):
     def on_event(self, event: ev.Event) -> None:
         if not isinstance(event, (ev.Progress, ev.ClientProgress)):
             self.seen_events.append(event)
+            self.received.append(now())
         repeated = isinstance(event, ev.CatchingUp) and event == self.last_catching_up
         if not isinstance(event, (ev.Progress, ev.ClientProgress)) and not repeated:
             self.log.addItem(f"{time.strftime('%H:%M:%S')}  {describe(event)}")
@@ -414,6 +427,7 @@ class ProgressPage(WizardPage):
 
     def _on_finished(self, final: ev.Event) -> None:
         self.phase = "done"
+        self.ended = now()
         self.tick.stop()
         self.countdown.hide()
         if isinstance(final, ev.SessionFinished):
