@@ -268,8 +268,11 @@ class MainWindow(QMainWindow):
         self.go("progress")
 
     def _session_finished(self, final: object) -> None:
-        self.summary_page.show_result(final, self.choices, self.progress_page.role,  # type: ignore[arg-type]
-                                      kiosk=self.kiosk, events=self.progress_page.seen_events)
+        progress = self.progress_page
+        self.summary_page.show_result(final, self.choices, progress.role,  # type: ignore[arg-type]
+                                      kiosk=self.kiosk, events=progress.seen_events,
+                                      received=progress.received, started=progress.started,
+                                      ended=progress.ended)
         self.history = []
         self.go("summary", remember=False)
 

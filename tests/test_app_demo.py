@@ -32,6 +32,9 @@ def test_demo_runs_a_real_session_and_the_summary_shows_every_client_verified(qt
     assert "All 2 clients verified" in win.summary_page.headline.text()
     assert [row.state for row in win.clients.rows] == ["verified", "verified"]
     assert win.progress_page.chart.samples  # the trainer saw throughput over time
+    report = win.summary_page.report()  # the session the demo really ran, not `img address demo`
+    lobby = next(e for e in report["events"] if e["event"] == "lobby_opened")
+    assert report["group"] == lobby["group"] and report["session"] != "demo"
     copies = sorted(tmp_path.glob("client-*.raw"))
     assert len(copies) == 2
     assert all(c.read_bytes() == (tmp_path / "demo-disk.raw").read_bytes() for c in copies)

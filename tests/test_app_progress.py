@@ -411,3 +411,103 @@ def test_two_computers_with_one_name_and_address_are_told_apart_by_their_client_
     names = [window.clients.data(window.clients.index(i, 0)) for i in range(3)]
     assert names == ["vm (a17f)", "vm (5be0)", "lab-3"]
     assert window.clients.data(window.clients.index(0, 2)) == "a file"
+
+
+def newest_log_line_shown(log) -> bool:
+    last = log.item(log.count() - 1)
+    return log.viewport().rect().contains(log.visualItemRect(last))
+
+
+def test_the_log_follows_its_newest_line_when_the_chart_takes_its_room_and_for_demo_participants(window, qtbot,
+                                                                                                  tmp_path):
+    """In the lobby the log has room for everything; the bar, stats and chart that appear with
+    the transfer take some of it, after the line that said so was added."""
+    runner = start(window, qtbot, tmp_path, "master")
+    progress = window.progress_page
+    runner.emit(ev.LobbyOpened("231.1.2.3", 9231, "ab" * 8, 8 << 20, 8 << 20))
+    for n in range(1, 4):
+        window.controller.demo_event.emit(f"client-{n}", ev.MasterFound("demo-master", "127.0.0.1", 8 << 20, 8 << 20))
+        runner.emit(ev.ClientJoined(peer(n), n, 3))
+    qtbot.wait(50)
+    runner.emit(ev.TransferStarted((peer(1), peer(2), peer(3)), 8 << 20))
+    qtbot.waitUntil(lambda: newest_log_line_shown(progress.log), timeout=WAIT_MS)
+    for n in range(1, 4):
+        window.controller.demo_event.emit(f"client-{n}", ev.TargetVerified("ab" * 32, 8 << 20))
+    qtbot.waitUntil(lambda: newest_log_line_shown(progress.log), timeout=WAIT_MS)
+    assert progress.log.item(progress.log.count() - 1).text().endswith("client-3: the copy here is verified, "
+                                                                      "SHA-256 " + "ab" * 32)
+
+
+def test_the_log_stays_where_the_operator_scrolled_up_to_read(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    log = window.progress_page.log
+    for n in range(1, 31):
+        runner.emit(ev.ClientJoined(peer(n), n, 30))
+    qtbot.waitUntil(lambda: log.verticalScrollBar().maximum() > 0 and newest_log_line_shown(log), timeout=WAIT_MS)
+    log.verticalScrollBar().setValue(0)
+    runner.emit(ev.ClientLeft(peer(1), "switched off"))
+    qtbot.wait(50)
+    assert log.verticalScrollBar().value() == 0 and not newest_log_line_shown(log)
+    log.verticalScrollBar().setValue(log.verticalScrollBar().maximum())  # back down: it follows again
+    runner.emit(ev.ClientLeft(peer(2), "switched off"))
+    qtbot.waitUntil(lambda: newest_log_line_shown(log), timeout=WAIT_MS)
+
+
+def test_a_stream_whose_size_becomes_known_at_its_end_keeps_the_disk_position_in_the_same_words(window, qtbot,
+                                                                                                 tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    progress = window.progress_page
+    runner.emit(ev.TransferStarted((peer(1),), None))
+    runner.emit(ev.Progress(8 << 20, None, 1_000_000, 0, 0, position=21 << 20, span=32 << 20))
+    assert "8.0 MiB sent, 66 % of the 32.0 MiB disk" in progress.stats.text()
+    runner.emit(ev.Progress(14 << 20, 15 << 20, 1_000_000, 0, 0, position=31 << 20, span=32 << 20))
+    assert "14.0 MiB sent, 97 % of the 32.0 MiB disk" in progress.stats.text(), progress.stats.text()
+    assert progress.bar.value() == int(1000 * 31 / 32)
+
+
+def test_the_report_names_the_session_the_engine_announced_and_times_every_event(window, qtbot, tmp_path):
+    """An audit record: the group the session really ran on (the demo's is not the one its
+    choices name), each event with when the wizard got it, the session's start and end, the
+    computer and the imgcast version."""
+    import datetime
+    import socket
+
+    from imgcast.engine import imgcast_version
+
+    runner = start(window, qtbot, tmp_path, "master")
+    runner.emit(ev.LobbyOpened("231.7.7.7", 9231, "ab" * 8, 8 << 20, 8 << 20))
+    runner.emit(ev.ClientJoined(peer(1), 1, 1))
+    runner.emit(ev.TransferStarted((peer(1),), 8 << 20))
+    runner.emit(ev.ClientVerified(peer(1)))
+    runner.finish(ev.SessionFinished((peer(1),), (), (), "cd" * 32, 8 << 20, 4.0))
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=WAIT_MS)
+    report = window.summary_page.report()
+    assert report["group"] == "231.7.7.7" and report["session_id"] == "ab" * 8 and report["port"] == 9231
+    assert report["session"] is None  # "doug" is on another group: the wizard was not told this one's name
+    assert report["host"] == socket.gethostname() and report["imgcast_version"] == imgcast_version()
+    assert report["role"] == "master" and report["result"]["event"] == "session_finished"
+
+    def when(text: str) -> datetime.datetime:
+        moment = datetime.datetime.fromisoformat(text)
+        assert moment.tzinfo is not None, text
+        return moment
+
+    times = [when(e["time"]) for e in report["events"]]
+    assert [e["event"] for e in report["events"]] == ["lobby_opened", "client_joined", "transfer_started",
+                                                       "client_verified"]
+    assert when(report["started"]) <= times[0] and times == sorted(times) and times[-1] <= when(report["ended"])
+    json.dumps(report)
+
+
+def test_the_report_keeps_the_chosen_name_when_it_is_the_announced_groups_and_a_client_takes_its_group(
+        window, qtbot, tmp_path):
+    from imgcast.engine.naming import session_address
+
+    runner = start(window, qtbot, tmp_path, "client")
+    runner.emit(ev.WaitingForMaster(session_address("doug").group, 9231))
+    runner.emit(ev.MasterFound("lab-master", "10.0.0.1", 8 << 20, 8 << 20))
+    runner.finish(ev.SessionFinished((), (), (), "cd" * 32, 8 << 20, 4.0))
+    qtbot.waitUntil(lambda: window.current_name() == "summary", timeout=WAIT_MS)
+    report = window.summary_page.report()
+    assert report["session"] == "doug" and report["group"] == session_address("doug").group
+    assert report["master"] == {"host": "lab-master", "address": "10.0.0.1"}

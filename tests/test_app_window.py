@@ -212,3 +212,18 @@ def test_kiosk_covers_the_screen_even_where_nothing_honours_full_screen(qtbot, q
     assert win.next_button.isVisible()
     bottom_right = win.next_button.mapTo(win, win.next_button.rect().bottomRight())
     assert win.rect().contains(bottom_right) and win.height() <= screen.height()
+
+
+def test_the_readme_paces_the_wizards_demo_as_the_window_does():
+    """README states the wizard demo's rate and the clients' spacing: they were once 8 MB/s and
+    all at once, and the sentence outlived them."""
+    from pathlib import Path
+
+    from imgcast.app import window
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    sentence = readme[readme.index("The wizard's demo"):][:400]
+    assert f"{window.DEMO_RATE / 1e6:g} MB/s" in sentence, sentence
+    spacing = "a second" if window.DEMO_JOIN_SECONDS == 1 else f"{window.DEMO_JOIN_SECONDS:g} s"
+    assert f"{spacing} apart" in sentence, sentence
+    assert f"{window.DEMO_SIZE >> 20} MiB" in sentence, sentence

@@ -5,6 +5,7 @@ Cancel works throughout; the end of the session hands over to the summary page.
 
 from __future__ import annotations
 
+import datetime
 import time
 
 from PySide6.QtCore import Qt, QTimer
@@ -92,6 +93,12 @@ def describe(event: ev.Event) -> str:
     return f"{name}: {fields}" if fields else name
 
 
+def now() -> datetime.datetime:
+    """A clock reading for the report: events carry durations only, so the wizard notes when
+    each arrived (UTC, as the report's other times)."""
+    return datetime.datetime.now(datetime.UTC)
+
+
 def disk_seconds_left(event: ev.Progress) -> float | None:
     """Seconds until the master is through the disk, for a stream with no size yet.
 
@@ -117,6 +124,9 @@ class ProgressPage(WizardPage):
         self.last_progress: ev.Progress | None = None
         self.last_catching_up: ev.CatchingUp | None = None
         self.seen_events: list[ev.Event] = []  # this session's events, for the report and tests
+        self.received: list[datetime.datetime] = []  # when each of seen_events arrived here
+        self.started: datetime.datetime | None = None  # when this computer started the session
+        self.ended: datetime.datetime | None = None
         self.waiting_for_master = False  # undecided and listening: only now can M claim mastership
         self.lobby_open = False  # the master announces the session: only now can it start at once
         self.image_text = ""  # what is sent, as the lobby announced it (kept when the transfer starts)
@@ -172,6 +182,10 @@ class ProgressPage(WizardPage):
         split.addWidget(self.chart)
         self.log = QListWidget()
         self.log.setToolTip(self.tr("Everything that happened in this session"))
+        self.log_follows = True  # the newest line stays in view until the operator scrolls up
+        log_bar = self.log.verticalScrollBar()
+        log_bar.rangeChanged.connect(self._keep_newest_line_in_view)
+        log_bar.valueChanged.connect(self._note_where_the_operator_reads)
         split.addWidget(self.log)
         split.setSizes([240, 140, 90])
         self.body.addWidget(split, 1)
@@ -214,6 +228,8 @@ class ProgressPage(WizardPage):
         self.last_progress = None
         self.last_catching_up = None
         self.seen_events = []
+        self.received = []
+        self.started, self.ended = now(), None
         self.waiting_for_master = False
         self.lobby_open = False
         self.image_text = ""
@@ -224,6 +240,7 @@ class ProgressPage(WizardPage):
         self.clients.clear()
         self.chart.reset()
         self.log.clear()
+        self.log_follows = True
         self.bar.setValue(0)
         self.stats.setText("")
         self.show_error("")
@@ -274,13 +291,22 @@ class ProgressPage(WizardPage):
         if isinstance(event, (ev.TargetVerified, ev.SessionFailed, ev.MasterFound)):
             self.log.addItem(f"{time.strftime('%H:%M:%S')}  {label}: {describe(event)}")
 
+    def _keep_newest_line_in_view(self, _minimum: int, maximum: int) -> None:
+        """Follow the range, not each addItem: the list lays its items out later, and the bar,
+        stats and chart that appear with the transfer shrink it after the line that said so."""
+        if self.log_follows:
+            self.log.verticalScrollBar().setValue(maximum)
+
+    def _note_where_the_operator_reads(self, value: int) -> None:
+        self.log_follows = value >= self.log.verticalScrollBar().maximum()
+
     def on_event(self, event: ev.Event) -> None:
         if not isinstance(event, (ev.Progress, ev.ClientProgress)):
             self.seen_events.append(event)
+            self.received.append(now())
         repeated = isinstance(event, ev.CatchingUp) and event == self.last_catching_up
         if not isinstance(event, (ev.Progress, ev.ClientProgress)) and not repeated:
             self.log.addItem(f"{time.strftime('%H:%M:%S')}  {describe(event)}")
-            self.log.scrollToBottom()
         if isinstance(event, ev.CatchingUp):
             self.last_catching_up = event  # a waiting client repeats it: the log says it once per change
         self.clients.apply(event)
@@ -366,15 +392,17 @@ class ProgressPage(WizardPage):
     def _show_progress(self, event: ev.Progress) -> None:
         self.last_progress = event
         self.chart.add(event.rate)
-        if event.total:
-            fraction: float | None = min(event.done, event.total) / event.total
-            remaining = (event.total - event.done) / event.rate if event.rate > 0 else None
-            amount = self.tr("{0} of {1}").format(human_size(event.done), human_size(event.total))
-        elif event.position is not None and event.span:
-            fraction = min(event.position, event.span) / event.span
+        # The disk position first: a stream built as it is sent learns its total at its end, and
+        # the line and the bar must not switch units (and jump) in the last seconds.
+        if event.position is not None and event.span:
+            fraction: float | None = min(event.position, event.span) / event.span
             remaining = disk_seconds_left(event)
             amount = self.tr("{0} sent, {1} of the {2} disk").format(
                 human_size(event.done), f"{100 * fraction:.0f} %", human_size(event.span))
+        elif event.total:
+            fraction = min(event.done, event.total) / event.total
+            remaining = (event.total - event.done) / event.rate if event.rate > 0 else None
+            amount = self.tr("{0} of {1}").format(human_size(event.done), human_size(event.total))
         else:
             fraction, remaining = None, None
             amount = human_size(event.done)
@@ -399,6 +427,7 @@ class ProgressPage(WizardPage):
 
     def _on_finished(self, final: ev.Event) -> None:
         self.phase = "done"
+        self.ended = now()
         self.tick.stop()
         self.countdown.hide()
         if isinstance(final, ev.SessionFinished):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine import events as ev
+from ...engine import imgcast_version
 from ...engine.errors import ImgcastError
 from ...engine.naming import session_address
 from ..choices import SessionChoices
@@ -42,6 +44,9 @@ class SummaryPage(WizardPage):
         self.choices = SessionChoices()
         self.role: str | None = None
         self.events: list[ev.Event] = []
+        self.received: list[datetime.datetime] = []  # when each event reached this computer
+        self.started: datetime.datetime | None = None
+        self.ended: datetime.datetime | None = None
         self.headline = QLabel()
         self.headline.setObjectName("bigStatus")
         emphasise(self.headline, 1.3)
@@ -75,9 +80,13 @@ class SummaryPage(WizardPage):
         self.outer.addWidget(self.kiosk_note)
 
     def show_result(self, final: ev.Event, choices: SessionChoices, role: str | None,
-                    kiosk: bool = False, events: list[ev.Event] | None = None) -> None:
+                    kiosk: bool = False, events: list[ev.Event] | None = None,
+                    received: list[datetime.datetime] | None = None,
+                    started: datetime.datetime | None = None, ended: datetime.datetime | None = None) -> None:
         self.final, self.choices, self.role = final, choices, role
         self.events = list(events or [])
+        self.received = list(received or [])
+        self.started, self.ended = started, ended or datetime.datetime.now(datetime.UTC)
         self.saved_label.setText("")
         while self.facts.rowCount():
             self.facts.removeRow(0)
@@ -136,19 +145,50 @@ class SummaryPage(WizardPage):
 
     # --- the report ----------------------------------------------------------------------------
 
+    def announced(self) -> dict[str, Any]:
+        """Where the session really ran, as the engine announced it: the lobby (a master), the
+        group listened on and the master heard (a client). The choices may name another session:
+        the demo runs under a random name the wizard is never told."""
+        found: dict[str, Any] = {}
+        for event in self.events:
+            if isinstance(event, ev.LobbyOpened):
+                found.update(group=event.group, port=event.port, session_id=event.session_id)
+            elif isinstance(event, ev.WaitingForMaster):
+                found.update(group=event.group, port=event.port)
+            elif isinstance(event, ev.MasterFound):
+                found["master"] = {"host": event.master_host, "address": event.master_address}
+        return found
+
     def report(self) -> dict[str, Any]:
-        group = None
+        """The session as an audit record: what was chosen, where it ran, each event with when
+        this computer received it, on which computer and with which imgcast."""
+        chosen_group = None
         try:
-            group = session_address(self.choices.name).group
+            chosen_group = session_address(self.choices.name).group
         except ImgcastError:
             pass
+        announced = self.announced()
+        group = announced.get("group", chosen_group)
+        session = self.choices.name if group == chosen_group else None  # the name of another group
+
+        def stamp(moment: datetime.datetime | None) -> str | None:
+            return moment.isoformat(timespec="milliseconds") if moment else None
+
+        times = self.received + [None] * (len(self.events) - len(self.received))
         return {
             "written": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "session": self.choices.name,
+            "session": session,
             "group": group,
+            "port": announced.get("port"),
+            "session_id": announced.get("session_id"),
+            "master": announced.get("master"),
             "role": self.role,
             "source": self.choices.source,
             "target": self.choices.target,
+            "started": stamp(self.started),
+            "ended": stamp(self.ended),
+            "host": socket.gethostname(),
+            "imgcast_version": imgcast_version(),
             "result": self.final.to_json() if self.final else None,
             "clients": [
                 {"client_id": row.peer.client_id, "host": row.peer.host, "address": row.peer.address,
@@ -156,7 +196,8 @@ class SummaryPage(WizardPage):
                  "repaired": row.repaired, "verified": row.verified}
                 for row in self.clients.rows
             ],
-            "events": [event.to_json() for event in self.events],
+            "events": [{"time": stamp(moment), **event.to_json()} for moment, event in zip(times, self.events,
+                                                                                          strict=True)],
         }
 
     def save_report(self, path: str) -> None:
