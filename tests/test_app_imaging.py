@@ -206,3 +206,15 @@ def test_kiosk_goes_back_to_the_start_page_after_saving(qtbot, qloop, tmp_path, 
     assert "Back to the start page in 0:0" in win.imaging_page.kiosk_note.text()
     qtbot.waitUntil(lambda: win.current_name() == "start", timeout=WAIT_MS)
     assert (tmp_path / "k.imgcast").is_file()
+
+
+def test_a_put_down_on_a_larger_disk_says_its_table_was_fitted(window, qtbot, tmp_path, asked):
+    from imgcast.engine.image.local import make_image
+    from test_image_roundtrip import gpt_disk
+
+    image = make_image(str(tmp_path / "gpt.imgcast"), str(gpt_disk(tmp_path))).path  # a 48 MiB disk
+    target = tmp_path / "larger.raw"
+    target.write_bytes(bytes(80 << 20))
+    put_down_through_wizard(window, qtbot, Path(image), target)
+    assert isinstance(wait_for_result(window, qtbot), ImageRestored)
+    assert "fitted" in facts(window.imaging_page)["Note:"], facts(window.imaging_page)

@@ -511,3 +511,16 @@ def test_the_report_keeps_the_chosen_name_when_it_is_the_announced_groups_and_a_
     report = window.summary_page.report()
     assert report["session"] == "doug" and report["group"] == session_address("doug").group
     assert report["master"] == {"host": "lab-master", "address": "10.0.0.1"}
+
+
+def test_a_catch_up_pass_shows_its_own_progress_and_a_verdict_its_notes(window, qtbot, tmp_path):
+    runner = start(window, qtbot, tmp_path, "master")
+    progress = window.progress_page
+    runner.emit(ev.TransferStarted((peer(1), peer(2)), None))
+    runner.emit(ev.PassStarted(2, (peer(2),), 160))
+    runner.emit(ev.Progress(10 << 20, 40 << 20, 2_500_000, 0, 0, pass_no=2))
+    assert "Pass 2: 10.0 MiB of 40.0 MiB" in progress.stats.text(), progress.stats.text()
+    assert progress.bar.value() == progress.bar.maximum() // 4
+    runner.emit(ev.TargetVerified("ab" * 32, 40 << 20, ("the GPT was fitted to /dev/sdb's size",)))
+    log = [progress.log.item(i).text() for i in range(progress.log.count())]
+    assert log[-1].endswith("note: the GPT was fitted to /dev/sdb's size"), log

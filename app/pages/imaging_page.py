@@ -178,6 +178,8 @@ class ImagingPage(WizardPage):
                 human_size(final.written), human_size(final.zeroed)))
             self._fact(self.tr("Took:"), self._took(final.seconds, final.image_size))
             self._fact(self.tr("SHA-256:"), final.sha256)
+            for note in final.notes:  # a GPT fitted to a larger disk, a kernel that was not told
+                self._fact(self.tr("Note:"), note)
             self._log(self.tr("verified {0}").format(final.target))
         elif isinstance(final, ImagingFailed):
             self.bar.hide()

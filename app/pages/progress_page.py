@@ -73,7 +73,8 @@ def describe(event: ev.Event) -> str:
     if isinstance(event, ev.RoleDecided):
         return f"this computer is the {event.role}"
     if isinstance(event, ev.TargetVerified):
-        return f"the copy here is verified, SHA-256 {event.sha256}"
+        notes = "".join(f"; note: {note}" for note in event.notes)
+        return f"the copy here is verified, SHA-256 {event.sha256}{notes}"
     if isinstance(event, ev.SessionFailed):
         return f"the session failed: {event.reason}"
     if isinstance(event, ev.AuthenticationFailed | ev.MasterIgnored):
@@ -403,6 +404,8 @@ class ProgressPage(WizardPage):
             fraction = min(event.done, event.total) / event.total
             remaining = (event.total - event.done) / event.rate if event.rate > 0 else None
             amount = self.tr("{0} of {1}").format(human_size(event.done), human_size(event.total))
+            if event.pass_no > 1:  # a catch-up pass: its own bytes, the slices its clients lack
+                amount = self.tr("Pass {0}: {1}").format(event.pass_no, amount)
         else:
             fraction, remaining = None, None
             amount = human_size(event.done)
