@@ -30,6 +30,7 @@ def human(role: str) -> tuple[object, io.StringIO]:
     display = make_display(False, role=role)
     out = io.StringIO()
     display.console = Console(file=out, width=140, color_system=None)
+    display.log_every = None  # a terminal: bars, no timed lines
     return display, out
 
 
@@ -302,3 +303,25 @@ def test_the_master_bar_in_a_catch_up_pass_counts_that_pass():
     display.close()
     (bar,) = lines_with(out.getvalue(), "pass 2 ")
     assert "25%" in bar and "10.0/40.0 MiB" in bar and "2.5 MB/s" in bar, bar
+
+
+def test_a_log_gets_timed_progress_lines_and_tables_that_do_not_wrap(monkeypatch):
+    """Output to a log file draws no bars: a line every LOG_EVERY seconds says where it is."""
+    from rich.console import Console
+
+    display = make_display(False, role="master")
+    assert display.log_every is not None and display.console.width >= 200  # pytest's stdout is no terminal
+    out = io.StringIO()
+    display.console = Console(file=out, width=200, color_system=None, soft_wrap=True)
+    clock = iter([1000.0, 1001.0, 1011.0])
+    monkeypatch.setattr("imgcast.engine.cli.display.time.monotonic", lambda: next(clock))
+    display.show(ev.TransferStarted((peer(1),), 64 * MiB))
+    for done in (8, 16, 48):
+        display.show(ev.Progress(done * MiB, 64 * MiB, 40e6, 0, 0))
+    display.show(ev.SessionFinished((peer(1),), (), (peer(3),), "ab" * 32, 64 * MiB, 2.0, (DROP_REASON,)))
+    display.close()
+    timed = [line for line in out.getvalue().splitlines() if " sending " in line and " of " in line]
+    assert len(timed) == 2, timed  # at 1000 s and 1011 s; not at 1001 s
+    assert timed[0].endswith("sending 12% 8.0 MiB of 64.0 MiB, 40.0 MB/s") and timed[1].split()[2] == "75%", timed
+    (dropped,) = lines_with(out.getvalue(), "h3")
+    assert DROP_REASON in dropped  # the table's row on one line

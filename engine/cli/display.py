@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 VERIFIED = "[green]verified[/]"
 MAX_CLIENT_ROWS = 16  # more clients than this: only those catching up get a row of their own
+LOG_EVERY = 10.0  # seconds: output to a log gets a timed progress line this often (bars do not draw there)
 
 
 def _load_rich() -> None:
@@ -90,7 +92,11 @@ class JsonDisplay:
 class HumanDisplay:
     def __init__(self, role: str | None, label: str = "") -> None:
         _load_rich()
-        self.console = Console(stderr=False, highlight=False, soft_wrap=not sys.stdout.isatty())
+        logged = not sys.stdout.isatty()  # a pipe or a log file: no live bars, no 80 columns
+        # (soft_wrap keeps sentences whole; a table has no soft wrap: it gets room instead)
+        self.console = Console(stderr=False, highlight=False, soft_wrap=logged, width=200 if logged else None)
+        self.log_every = LOG_EVERY if logged else None  # seconds between progress lines in a log
+        self._logged_at = 0.0
         self.role = role
         self.prefix = escape(f"[{label}] ") if label else ""
         self.progress: Progress | None = None
@@ -203,11 +209,25 @@ class HumanDisplay:
         if e.pass_no > 1:  # the master in a catch-up pass: that pass's own bytes
             self.progress.update(self.task, description=f"pass {e.pass_no}", completed=e.done, total=e.total,
                                  rate=e.rate)
+            self._log_progress(e.done, e.total, e.rate)
             return
         if e.total is None and e.span:
             self.span = e.span
         completed, total = self._measure(e.done, e.position)
         self.progress.update(self.task, completed=completed, total=total, rate=e.rate)
+        self._log_progress(completed, total, e.rate)
+
+    def _log_progress(self, completed: int, total: int | None, rate: float) -> None:
+        """In a log, where no bar is drawn, a timed line now and then: what a person reading it
+        afterwards needs to see the session moved, and how fast."""
+        now = time.monotonic()
+        if self.log_every is None or now < self._logged_at + self.log_every:
+            return
+        self._logged_at = now
+        what = "sending" if self.role == "master" else "receiving"
+        share = f"{completed / total:.0%} " if total else ""
+        of = _size(total) if total else "?"
+        self.say(f"{time.strftime('%H:%M:%S')} {what} {share}{_size(completed)} of {of}, {_decimal(rate)}/s")
 
     def _measure(self, done: int, position: int | None) -> tuple[int, int | None]:
         """What a bar counts: stream bytes of the stream's size when that is known; else (a disk
