@@ -187,6 +187,22 @@ class ClientProgress(Event):
 
 
 @dataclass(frozen=True)
+class PaceSetBy(Event):
+    """The master, under --slow-clients wait: everyone goes at this client's pace; its path is
+    the one whose queue or loss made the master slow down (said once per pace-setter)."""
+
+    client: Peer
+    rate: float  # bytes/s the master sends at, when said
+    cuts: int  # slow-downs its reports caused ...
+    of: int  # ... of all those the clients' reports caused
+
+    @property
+    def message(self) -> str:
+        return (f"everyone goes at {self.client.host}'s pace ({self.client.address}; {self.rate / 1e6:.1f} MB/s "
+                f"now): its link is the one that fills ({self.cuts} of {self.of} slow-downs came from it)")
+
+
+@dataclass(frozen=True)
 class ClientCatchingUp(Event):
     """The master: a client no longer holds the others back; it keeps what it received and gets
     the rest in a further pass (`reason` says why: too slow for the others, or joined late)."""

@@ -325,3 +325,12 @@ def test_a_log_gets_timed_progress_lines_and_tables_that_do_not_wrap(monkeypatch
     assert timed[0].endswith("sending 12% 8.0 MiB of 64.0 MiB, 40.0 MB/s") and timed[1].split()[2] == "75%", timed
     (dropped,) = lines_with(out.getvalue(), "h3")
     assert DROP_REASON in dropped  # the table's row on one line
+
+
+def test_the_client_that_sets_everyones_pace_is_named():
+    display, out = human("master")
+    display.show(ev.TransferStarted((peer(1), peer(3)), 64 * MiB))
+    display.show(ev.PaceSetBy(peer(3), 2.4e6, 5, 6))
+    display.close()
+    (line,) = lines_with(out.getvalue(), "pace")
+    assert "h3's pace (10.0.0.3; 2.4 MB/s now)" in line and "5 of 6 slow-downs" in line, line

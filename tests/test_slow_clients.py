@@ -85,6 +85,16 @@ def test_wait_moves_everyone_at_the_slowest_pace(loss):
     assert all(bytes(n.written) == data for n in nodes)
     assert not master_result(master).caught_up
     assert min(times.values()) > 0.8 * times["c0"]  # the fast ones waited for the slow one
+    named = [e for e in master.events if isinstance(e, ev.PaceSetBy)]
+    assert [e.client.host for e in named] == ["c0"], named  # who everyone waited for, said once
+    assert named[0].cuts >= 0.8 * named[0].of and named[0].rate < 0.5 * 100 * MBIT
+
+
+def test_wait_names_nobody_when_every_link_is_alike():
+    net, data, master, nodes = room([100 * MBIT] * 3, policy=SlowPolicy("wait"), size=4 << 20)
+    finish_times(net, master, nodes)
+    assert all(bytes(n.written) == data for n in nodes)
+    assert not [e for e in master.events if isinstance(e, ev.PaceSetBy)]
 
 
 @pytest.mark.parametrize("loss", [0.0, 0.05])

@@ -51,6 +51,8 @@ def describe(event: ev.Event) -> str:
         return f"{who(event.client)} joined{late}, target {size}{then}"
     if isinstance(event, ev.ClientCatchingUp):
         return f"{who(event.client)} is catching up ({event.reason}): it gets the rest in a further pass"
+    if isinstance(event, ev.PaceSetBy):
+        return event.message
     if isinstance(event, ev.PassStarted):
         names = ", ".join(peer.host for peer in event.clients)
         return f"pass {event.pass_no}: {count_clients(len(event.clients))} ({names}), {event.slices} slices"

@@ -258,6 +258,9 @@ class HumanDisplay:
                  "it gets the rest in a further pass.[/]")
         self._client_row(line)
 
+    def _PaceSetBy(self, e: ev.PaceSetBy) -> None:
+        self.say(f"[yellow]{escape(e.message)}.[/]")
+
     def _PassStarted(self, e: ev.PassStarted) -> None:
         who = ", ".join(p.host for p in e.clients[:5]) + (", …" if len(e.clients) > 5 else "")
         self.say(f"Pass {e.pass_no}: {_count(len(e.clients), 'client')} ({who}), {_count(e.slices, 'slice')}.")

@@ -41,6 +41,7 @@ from ..events import (
     ClientVerified,
     CollisionDetected,
     LobbyOpened,
+    PaceSetBy,
     PassStarted,
     Peer,
     Progress,
@@ -64,6 +65,7 @@ WAKE_LATENESS = 0.001  # a driver sleeps whole milliseconds (epoll rounds up): s
 # accrues over at least two of them, or a fast master woken late would lose the difference
 _STAMP = struct.Struct("!H")
 ALL = 1 << 62  # "to the end of the stream", in slice ranges
+PACE_CUTS, PACE_SHARE = 3, 0.8  # wait policy: a client that caused this many slow-downs, and this share, sets the pace
 WINDOW_STALL = 3.0  # catch-up/drop: a member that holds the window shut this long leaves the pass
 ANSWER_GAP = 0.05  # seconds between announces made for clients that started waiting (a flood of them costs little)
 
@@ -180,6 +182,7 @@ class Master(MachineBase):
         self._total: int | None = None  # slices in the stream, once read to its end
         self._stalled_since: float | None = None
         self._best_rate = 0.0  # the best receive rate any client reported (drop policy)
+        self._pace_setter: str | None = None  # wait policy: the client named as setting everyone's pace
         # transfer state
         self._slices: dict[int, SliceRecord] = {}
         self._fed = 0
@@ -705,6 +708,8 @@ class Master(MachineBase):
         """The policies' slow-client rules, once a tick."""
         policy = self.slow_policy
         if not policy.defers:
+            if policy.kind == "wait":
+                self._name_the_pace()
             return
         members = self._members()
         # A member whose link delivers far less than the others' leaves the pass (judged once
@@ -740,6 +745,22 @@ class Master(MachineBase):
             elif now - record.slow_since >= DROP_AFTER:
                 self._lose(record, f"it took the image at {_rate(record.rate)}, below the "
                            f"{policy} limit for {DROP_AFTER:g} s (--slow-clients)", now)
+
+    def _name_the_pace(self) -> None:
+        """Under `wait`, say who everyone waits for. Every client receives at the same pace
+        there, so rates cannot tell; the slow-downs can: the one path whose queue or loss keeps
+        causing them (PACE_CUTS, PACE_SHARE of all) holds the room back (its link, cable or port)."""
+        cuts = self.pacer.cuts_by
+        total = sum(cuts.values())
+        if total < PACE_CUTS:
+            return
+        client, count = cuts.most_common(1)[0]
+        record = self.clients.get(client)
+        if (count < PACE_SHARE * total or record is None or record.state != "active"
+                or len(self._members()) < 2 or record.peer.client_id == self._pace_setter):
+            return
+        self._pace_setter = record.peer.client_id
+        self._emit(PaceSetBy(record.peer, self.pacer.rate, count, total))
 
     def _maybe_next_pass(self, now: float) -> None:
         """Start the next pass for the followers once this one is sent (or has nobody left)."""

@@ -39,7 +39,7 @@ Why this shape (ideas from TFMCC, RFC 4654; NORM, RFC 5740; BBR; udpcast's self-
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -121,6 +121,7 @@ class RateController:
         self.stragglers: set[int] = set()  # clients whose congestion was not followed
         self._judging_until = 0.0  # a congestion signal waits for a verdict: no growth till then
         self.stats = PacingStats()
+        self.cuts_by: Counter[int] = Counter()  # congestion cuts, by the client whose report caused them
         self.paths: dict[int, ClientPath] = {}
         self._born = now
         self._next_growth = now + GROWTH_INTERVAL
@@ -282,6 +283,7 @@ class RateController:
             arriving = path.delivered_rate / max(0.5, 1 - path.loss_floor)
             target = min(self.rate, arriving) * DRAIN
         self._cut(target, now)
+        self.cuts_by[client] += 1
         if why == "delay":
             self.stats.cuts_by_delay += 1
         else:
