@@ -57,7 +57,7 @@ class SessionController(QObject):
         self._launch(self.runner.run())
 
     def start_demo(self, clients: int, size: int, workdir: str | None = None,
-                   rate: float | None = None, join_interval: float = 0.0) -> None:
+                   rate: float | None = None, join_interval: float = 0.0, name: str | None = None) -> None:
         """A real loopback session with a generated image; the master's events drive the page.
         `join_interval`: seconds between the clients' arrivals (0: all at once)."""
         from ..engine.demo import run_demo
@@ -74,7 +74,7 @@ class SessionController(QObject):
 
         async def demo() -> Event:
             finals = await run_demo(clients, on_event, size=size, workdir=workdir, rate=rate,
-                                    join_interval=join_interval)
+                                    join_interval=join_interval, name=name)
             return finals[0]
 
         self._launch(demo())

@@ -257,11 +257,13 @@ class MainWindow(QMainWindow):
         self.go("progress")
 
     def start_demo(self, clients: int) -> None:
-        self.choices = SessionChoices(role="master", name="demo", source=self.tr("generated demo image"))
+        from ..engine.demo import demo_name  # (the name is chosen here so the report can say it)
+
+        self.choices = SessionChoices(role="master", name=demo_name(), source=self.tr("generated demo image"))
         try:
             self.progress_page.begin(self.choices, self.tr("Demo session on this computer ({0} clients)").format(clients))
             self.controller.start_demo(clients, self.demo_size, self.demo_workdir, self.demo_rate,
-                                       self.demo_join_seconds)
+                                       self.demo_join_seconds, name=self.choices.name)
         except (ImgcastError, ImportError) as error:
             self.start_page.show_error(self.tr("The demo cannot start: {0}").format(error))
             return

@@ -41,6 +41,11 @@ def write_demo_disk(path: Path, size: int, seed: int = 0) -> None:
             written += n
 
 
+def demo_name() -> str:
+    """A session name no other demo (or test) on this computer uses at the same time."""
+    return f"demo-{os.getpid()}-{random.SystemRandom().getrandbits(32):08x}"
+
+
 async def _run_after(delay: float, runner: SessionRunner) -> Event:
     """A client that arrives `delay` seconds into the demo, as people switch computers on."""
     await asyncio.sleep(delay)
@@ -54,11 +59,13 @@ async def run_demo(
     workdir: str | None = None,
     rate: float | None = None,
     join_interval: float = 0.0,
+    name: str | None = None,
 ) -> list[Event]:
     """Run it; on_event(participant_label, event); returns each participant's final event,
     master first. The generated files live in `workdir` (a temporary folder by default).
 
-    `join_interval` > 0 starts the master first and the clients that many seconds apart, so a
+    `name`: the session's name (by default a fresh one, see demo_name); the wizard picks it
+    first, so its report names the session that ran. `join_interval` > 0 starts the master first and the clients that many seconds apart, so a
     trainer can show the lobby filling up; 0 starts them all at once (the quickest demo)."""
     own_dir = None
     if workdir is None:
@@ -68,7 +75,7 @@ async def run_demo(
         folder = Path(workdir)
         source = folder / "demo-disk.raw"
         write_demo_disk(source, size)
-        name = f"demo-{os.getpid()}-{random.SystemRandom().getrandbits(32):08x}"
+        name = name or demo_name()
         common = {"name": name, "interface": DEMO_INTERFACE, "ttl": DEMO_TTL, "rate": rate}
         runners = [SessionRunner(SessionSettings(role="master", clients=clients, source=str(source),
                                                  host="demo-master", **common),
