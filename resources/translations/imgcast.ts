@@ -407,53 +407,58 @@ To {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/imaging_page.py" line="181"/>
+        <location filename="../../app/pages/imaging_page.py" line="182"/>
+        <source>Note:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/imaging_page.py" line="183"/>
         <source>verified {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/imaging_page.py" line="187"/>
+        <location filename="../../app/pages/imaging_page.py" line="189"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/imaging_page.py" line="189"/>
+        <location filename="../../app/pages/imaging_page.py" line="191"/>
         <source>Saving the image file failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/imaging_page.py" line="190"/>
+        <location filename="../../app/pages/imaging_page.py" line="192"/>
         <source>Putting the image down failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/imaging_page.py" line="191"/>
+        <location filename="../../app/pages/imaging_page.py" line="193"/>
         <source>Why:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/imaging_page.py" line="193"/>
         <location filename="../../app/pages/imaging_page.py" line="195"/>
+        <location filename="../../app/pages/imaging_page.py" line="197"/>
         <source>Result:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/imaging_page.py" line="193"/>
+        <location filename="../../app/pages/imaging_page.py" line="195"/>
         <source>No image file was written.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/imaging_page.py" line="196"/>
+        <location filename="../../app/pages/imaging_page.py" line="198"/>
         <source>{0} is incomplete: put an image down on it again before using it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/imaging_page.py" line="197"/>
+        <location filename="../../app/pages/imaging_page.py" line="199"/>
         <source>{0} may be incomplete: put an image down on it again before using it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/imaging_page.py" line="206"/>
+        <location filename="../../app/pages/imaging_page.py" line="208"/>
         <source>{0} at {1}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -833,37 +838,37 @@ The open heir of the ZENworks imaging engine&apos;s session (multicast) mode.</s
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="260"/>
+        <location filename="../../app/window.py" line="262"/>
         <source>generated demo image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="262"/>
+        <location filename="../../app/window.py" line="264"/>
         <source>Demo session on this computer ({0} clients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="266"/>
+        <location filename="../../app/window.py" line="268"/>
         <source>The demo cannot start: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="345"/>
+        <location filename="../../app/window.py" line="350"/>
         <source>Leave the session?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="346"/>
+        <location filename="../../app/window.py" line="351"/>
         <source>A session is running. Closing cancels it (a client&apos;s target stays incomplete). Close?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="350"/>
+        <location filename="../../app/window.py" line="355"/>
         <source>Stop the image file?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/window.py" line="351"/>
+        <location filename="../../app/window.py" line="356"/>
         <source>An image file is being saved or put down. Closing stops it (a disk being written stays incomplete). Close?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -984,232 +989,237 @@ The open heir of the ZENworks imaging engine&apos;s session (multicast) mode.</s
 <context>
     <name>ProgressPage</name>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="111"/>
+        <location filename="../../app/pages/progress_page.py" line="121"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="130"/>
+        <location filename="../../app/pages/progress_page.py" line="142"/>
         <source>Secured session: encrypted and authenticated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="175"/>
+        <location filename="../../app/pages/progress_page.py" line="187"/>
         <source>Everything that happened in this session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="181"/>
+        <location filename="../../app/pages/progress_page.py" line="197"/>
         <source>Become &amp;master (M)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="182"/>
+        <location filename="../../app/pages/progress_page.py" line="198"/>
         <source>Make this computer the one that sends the image.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="184"/>
+        <location filename="../../app/pages/progress_page.py" line="200"/>
         <source>&amp;Start now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="186"/>
+        <location filename="../../app/pages/progress_page.py" line="202"/>
         <source>Close the lobby and start sending to the clients that joined.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="188"/>
+        <location filename="../../app/pages/progress_page.py" line="204"/>
         <source>&amp;Cancel session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="224"/>
+        <location filename="../../app/pages/progress_page.py" line="241"/>
         <source>Secured: encrypted and authenticated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="225"/>
+        <location filename="../../app/pages/progress_page.py" line="242"/>
         <source>Not secured: anyone on this network can read this image.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="233"/>
+        <location filename="../../app/pages/progress_page.py" line="251"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="235"/>
+        <location filename="../../app/pages/progress_page.py" line="253"/>
         <source>Sending {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="236"/>
+        <location filename="../../app/pages/progress_page.py" line="254"/>
         <source>Writing to {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="237"/>
+        <location filename="../../app/pages/progress_page.py" line="255"/>
         <source>Sends {0} if this computer becomes the master, writes to {1} otherwise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="265"/>
+        <location filename="../../app/pages/progress_page.py" line="283"/>
         <source>Claiming the master role…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="270"/>
+        <location filename="../../app/pages/progress_page.py" line="288"/>
         <source>Cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="294"/>
+        <location filename="../../app/pages/progress_page.py" line="318"/>
         <source>Waiting for the master on {0}:{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="296"/>
+        <location filename="../../app/pages/progress_page.py" line="320"/>
         <source>Press M or &quot;Become master&quot; on the computer that should send.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="299"/>
+        <location filename="../../app/pages/progress_page.py" line="323"/>
         <source>This computer is the {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="300"/>
+        <location filename="../../app/pages/progress_page.py" line="324"/>
         <source>master</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="300"/>
+        <location filename="../../app/pages/progress_page.py" line="324"/>
         <source>client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="304"/>
+        <location filename="../../app/pages/progress_page.py" line="328"/>
         <source>Waiting for clients on {0}:{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="312"/>
+        <location filename="../../app/pages/progress_page.py" line="336"/>
         <source>Ignoring the master {0} ({1}); waiting for the session&apos;s master</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="341"/>
+        <location filename="../../app/pages/progress_page.py" line="363"/>
         <source>1 client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="342"/>
+        <location filename="../../app/pages/progress_page.py" line="364"/>
         <source>{0} clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="343"/>
+        <location filename="../../app/pages/progress_page.py" line="365"/>
         <source>Pass {0}: catching up {1}, {2} slices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="346"/>
+        <location filename="../../app/pages/progress_page.py" line="368"/>
         <source>Catching up: waiting while the others finish</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="347"/>
+        <location filename="../../app/pages/progress_page.py" line="369"/>
         <source>Catching up in pass {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="348"/>
+        <location filename="../../app/pages/progress_page.py" line="370"/>
         <source>{0}. Nothing received is lost; the rest comes in a further pass.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="358"/>
+        <location filename="../../app/pages/progress_page.py" line="380"/>
         <source>Image: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="308"/>
+        <location filename="../../app/pages/progress_page.py" line="332"/>
         <source>Found the master {0} ({1})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="316"/>
+        <location filename="../../app/pages/progress_page.py" line="340"/>
         <source>Joined; waiting for the master to start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="360"/>
+        <location filename="../../app/pages/progress_page.py" line="382"/>
         <source>Image of a {0} disk, built as it is sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="364"/>
+        <location filename="../../app/pages/progress_page.py" line="386"/>
         <source>Sending to 1 client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="368"/>
+        <location filename="../../app/pages/progress_page.py" line="390"/>
         <source>{0} of {1} clients joined</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="370"/>
+        <location filename="../../app/pages/progress_page.py" line="392"/>
         <source>{0} clients joined</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="327"/>
+        <location filename="../../app/pages/progress_page.py" line="349"/>
         <source>Another session ({0}) uses this address; its data is ignored. A different session name avoids this.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="364"/>
+        <location filename="../../app/pages/progress_page.py" line="386"/>
         <source>Sending to {0} clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="334"/>
+        <location filename="../../app/pages/progress_page.py" line="356"/>
         <source>Receiving the image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="351"/>
+        <location filename="../../app/pages/progress_page.py" line="373"/>
         <source>The copy on this computer is verified</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="370"/>
+        <location filename="../../app/pages/progress_page.py" line="392"/>
         <source>1 client joined</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="383"/>
+        <location filename="../../app/pages/progress_page.py" line="403"/>
         <source>{0} sent, {1} of the {2} disk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="394"/>
+        <location filename="../../app/pages/progress_page.py" line="410"/>
+        <source>Pass {0}: {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/progress_page.py" line="420"/>
         <source>ETA {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="379"/>
+        <location filename="../../app/pages/progress_page.py" line="408"/>
         <source>{0} of {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="396"/>
+        <location filename="../../app/pages/progress_page.py" line="422"/>
         <source>lost {0}, repaired {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/progress_page.py" line="404"/>
+        <location filename="../../app/pages/progress_page.py" line="430"/>
         <source>Starting by itself in {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1687,113 +1697,113 @@ Overwrite {2}?</source>
 <context>
     <name>SummaryPage</name>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="39"/>
-        <location filename="../../app/pages/summary_page.py" line="87"/>
+        <location filename="../../app/pages/summary_page.py" line="41"/>
+        <location filename="../../app/pages/summary_page.py" line="96"/>
         <source>Session finished</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="64"/>
+        <location filename="../../app/pages/summary_page.py" line="69"/>
         <source>Save &amp;report…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="66"/>
+        <location filename="../../app/pages/summary_page.py" line="71"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="89"/>
+        <location filename="../../app/pages/summary_page.py" line="98"/>
         <source>Written to:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="90"/>
+        <location filename="../../app/pages/summary_page.py" line="99"/>
         <source>Sent:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="93"/>
+        <location filename="../../app/pages/summary_page.py" line="102"/>
         <source>Image size:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="94"/>
+        <location filename="../../app/pages/summary_page.py" line="103"/>
         <source>Time:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="95"/>
+        <location filename="../../app/pages/summary_page.py" line="104"/>
         <source>Average rate:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="96"/>
+        <location filename="../../app/pages/summary_page.py" line="105"/>
         <source>SHA-256:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="105"/>
+        <location filename="../../app/pages/summary_page.py" line="114"/>
         <source>Session ended without success</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="106"/>
+        <location filename="../../app/pages/summary_page.py" line="115"/>
         <source>The session ended: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="108"/>
+        <location filename="../../app/pages/summary_page.py" line="117"/>
         <source>The target {0} is incomplete: do not start a computer from it; run a new session to fill it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="121"/>
+        <location filename="../../app/pages/summary_page.py" line="130"/>
         <source>Dropped:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="121"/>
+        <location filename="../../app/pages/summary_page.py" line="130"/>
         <source>Caught up:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="130"/>
+        <location filename="../../app/pages/summary_page.py" line="139"/>
         <source>This computer&apos;s copy is verified (SHA-256 matches the master&apos;s).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="131"/>
+        <location filename="../../app/pages/summary_page.py" line="140"/>
         <source>This computer&apos;s copy failed verification.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="134"/>
+        <location filename="../../app/pages/summary_page.py" line="143"/>
         <source>All {0} clients verified: every copy is identical to the image.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="135"/>
+        <location filename="../../app/pages/summary_page.py" line="144"/>
         <source>{0} verified, {1} failed, {2} dropped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="166"/>
+        <location filename="../../app/pages/summary_page.py" line="207"/>
         <source>The report could not be saved: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="169"/>
+        <location filename="../../app/pages/summary_page.py" line="210"/>
         <source>Report saved to {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="174"/>
+        <location filename="../../app/pages/summary_page.py" line="215"/>
         <source>Save the session report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/pages/summary_page.py" line="175"/>
+        <location filename="../../app/pages/summary_page.py" line="216"/>
         <source>JSON (*.json)</source>
         <translation type="unfinished"></translation>
     </message>
