@@ -100,7 +100,12 @@ def test_imgcast_disks_narrows_the_search_and_never_widens_it(monkeypatch: pytes
     own = own_disks("write", disks=[SYSTEM, disk("/dev/sdb"), disk("/dev/sde")])
     assert [d.device for d in own.eligible] == ["/dev/sde"] and not own.refused
     monkeypatch.setenv("IMGCAST_DISKS", "/dev/sdz")
-    assert "no disk found among IMGCAST_DISKS=/dev/sdz" in own_disks("write", disks=[disk("/dev/sdb")]).none_message()
+    assert "no disk found among IMGCAST_DISKS='/dev/sdz'" in own_disks("write", disks=[disk("/dev/sdb")]).none_message()
+    for empty in ("", " "):  # a script's IMGCAST_DISKS="$PINNED" that came out empty: no disk, not every disk
+        monkeypatch.setenv("IMGCAST_DISKS", empty)
+        own = own_disks("write", disks=[SYSTEM, disk("/dev/sdb")])
+        assert not own.eligible and not own.refused
+        assert f"no disk found among IMGCAST_DISKS={empty!r}" in own.none_message()
 
 
 def test_a_loop_device_is_described_by_its_backing_file() -> None:

@@ -41,7 +41,7 @@ class OwnDisks:
         verb = "sent" if self.purpose == "send" else "written"
         role = "from" if self.purpose == "send" else "to"
         if not self.refused:
-            where = f" among {ENV_DISKS}={os.environ[ENV_DISKS]}" if os.environ.get(ENV_DISKS) else ""
+            where = f" among {ENV_DISKS}={os.environ[ENV_DISKS]!r}" if ENV_DISKS in os.environ else ""
             return f"no disk of this computer can be {verb}: no disk found{where}; give {role}=PATH"
         reasons = "; ".join(f"{describe(disk)} {reason}" for disk, reason in self.refused)
         return f"no disk of this computer can be {verb}: {reasons}; give {role}=PATH"
@@ -67,9 +67,11 @@ def describe(disk: DiskInfo) -> str:
 
 
 def allowed_devices() -> set[str] | None:
-    """The devices IMGCAST_DISKS names (resolved), or None when it is not set."""
+    """The devices IMGCAST_DISKS names (resolved), or None when it is not set. Set but empty
+    narrows to no disk at all: it only ever narrows, and a script whose `IMGCAST_DISKS="$PINNED"`
+    came out empty must not be handed every disk of the machine."""
     value = os.environ.get(ENV_DISKS)
-    if value is None or not value.strip():
+    if value is None:
         return None
     return {os.path.realpath(item.strip()) for item in value.split(",") if item.strip()}
 
