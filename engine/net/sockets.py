@@ -79,15 +79,20 @@ def interface_for(group: str, interface: str) -> str:
     """The interface to use: the one asked for, or (none asked for: 0.0.0.0) the kernel's route
     to the group; and where there is none (an imaging room's own switch often has no gateway,
     so no default route) the one network card that has an IPv4 address, if there is one."""
-    if interface != "0.0.0.0":
+    if interface != "0.0.0.0" or routed_source(group) is not None:
         return interface
+    return choose_card(_cards_with_ipv4())
+
+
+def routed_source(group: str) -> str | None:
+    """The local address the kernel would send to `group` from, or None with no route to it.
+    No packet is sent: connecting a UDP socket only picks a route."""
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect((group, 9))  # no packet is sent: connect only picks a route
-            return interface
+            probe.connect((group, 9))
+            return probe.getsockname()[0]
     except OSError:
-        pass
-    return choose_card(_cards_with_ipv4())
+        return None
 
 
 def choose_card(cards: list[tuple[str, str]]) -> str:
@@ -263,12 +268,7 @@ def local_address_for(interface: str) -> str:
     """The address this computer is known by on that interface (for the master's client list)."""
     if interface != "0.0.0.0":
         return interface
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("231.0.0.1", 9))  # no packet is sent: connect only picks a route
-            return probe.getsockname()[0]
-    except OSError:
-        return "0.0.0.0"
+    return routed_source("231.0.0.1") or "0.0.0.0"
 
 
 SO_ATTACH_FILTER = getattr(socket, "SO_ATTACH_FILTER", 26)
