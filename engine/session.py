@@ -197,7 +197,7 @@ class SessionRunner:
         if isinstance(event, Progress | ClientProgress) and event.position is None:
             event = self._with_position(event)
         if isinstance(event, TargetVerified) and not event.notes:
-            event = replace(event, notes=tuple(getattr(self._image_sink(), "notes", ())))
+            event = replace(event, notes=tuple(getattr(self._sink, "notes", ())))  # (kept image-safe data's too)
         self._on_event(event)
 
     def _image_sink(self) -> Any:

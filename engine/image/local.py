@@ -171,8 +171,7 @@ def restore_image(file: str, target: str, *, confirmed: bool = False,
 
     pump(source, sink, progress, on_event)
     assert sink.trailer is not None
-    notes = tuple(sink.notes) + ((sink.note,) if sink.note else ())
     restored = ImageRestored(target, source.disk_size, sink.stream_bytes, sink.written, sink.zeroed,
-                             sink.trailer.sha256.hex(), round(rate.seconds, 3), notes)
+                             sink.trailer.sha256.hex(), round(rate.seconds, 3), tuple(sink.notes))
     on_event(restored)
     return restored

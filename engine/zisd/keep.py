@@ -161,6 +161,12 @@ class KeepImageSafeData:
         except (ImgcastError, OSError) as error:
             self.note = f"the image-safe data was not put back: {error}"
 
+    @property
+    def notes(self) -> list[str]:
+        """What the operator should know of a put-down that went well: the target's own notes
+        (a GPT fitted to a larger disk, a kernel not told) and this wrapper's."""
+        return [*getattr(self.inner, "notes", ()), *([self.note] if self.note else [])]
+
     def __getattr__(self, name: str) -> object:
         """Anything else the inner sink offers (e.g. a state the session reads) stays reachable."""
         if name == "inner":
